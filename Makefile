@@ -1,0 +1,26 @@
+GO ?= go
+# Packages whose tests run again under the race detector: those with
+# goroutines of their own (the real driver) and those that share state with it.
+RACE_PKGS ?= ./node/...
+
+.PHONY: build run test vet fmt-check bench fuzz clean
+
+build:
+	$(GO) build -o bin/replab ./cmd/replab
+
+run: build
+	./bin/replab server --port 6379
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt wants to rewrite:"; echo "$$out"; exit 1; fi
+
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+	@if [ -n "$$(ls -d $(RACE_PKGS:./%/...=%) 2>/dev/null)" ]; then $(GO) test -count=1 -race $(RACE_PKGS); fi
+
+clean:
+	rm -rf bin
