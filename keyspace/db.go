@@ -1,0 +1,262 @@
+package keyspace
+
+// DB is one numbered database: the main dict of keys and the dict of expire
+// times (absolute, in Unix milliseconds) of the keys that have one.
+//
+// DB knows nothing of clocks: expiry is decided by callers that pass "now".
+// Its methods ignore expiry unless they say otherwise.
+type DB struct {
+	ID      int
+	keys    *Dict[Value]
+	expires *Dict[int64]
+	// ExpireCursor is where the active expiry cycle resumes its scan.
+	ExpireCursor uint64
+	// AvgTTL is the running estimate of the remaining TTL of volatile keys
+	// in milliseconds, for INFO keyspace.
+	AvgTTL int64
+}
+
+func newDB(id int, seed uint64) *DB {
+	return &DB{ID: id, keys: NewDict[Value](seed), expires: NewDict[int64](seed)}
+}
+
+// Len returns the number of keys, expired or not.
+func (db *DB) Len() int { return db.keys.Len() }
+
+// ExpiresLen returns the number of keys with an expire time.
+func (db *DB) ExpiresLen() int { return db.expires.Len() }
+
+// Find returns the value of key for reading or changing in place, or nil.
+func (db *DB) Find(key string) *Value { return db.keys.Find(key) }
+
+// FindBytes is Find for a key given as bytes.
+func (db *DB) FindBytes(key []byte) *Value { return db.keys.FindBytes(key) }
+
+// Exists reports whether key is present (expired or not).
+func (db *DB) Exists(key string) bool { return db.keys.Find(key) != nil }
+
+// Put stores v under key, keeping any expire time. It reports whether the key
+// is new.
+func (db *DB) Put(key string, v Value) bool { return db.keys.Set(key, v) }
+
+// Delete removes key and its expire time. It reports whether it existed.
+func (db *DB) Delete(key string) bool {
+	if _, ok := db.keys.Delete(key); !ok {
+		return false
+	}
+	if db.expires.Len() > 0 {
+		db.expires.Delete(key)
+	}
+	return true
+}
+
+// Take removes key and returns its value, keeping nothing of it; the expire
+// time is returned too (0 when none).
+func (db *DB) Take(key string) (Value, int64, bool) {
+	v, ok := db.keys.Delete(key)
+	if !ok {
+		return Value{}, 0, false
+	}
+	var when int64
+	if db.expires.Len() > 0 {
+		when, _ = db.expires.Delete(key)
+	}
+	return v, when, true
+}
+
+// ExpireAt returns the expire time of key in Unix milliseconds.
+func (db *DB) ExpireAt(key string) (int64, bool) {
+	if db.expires.Len() == 0 {
+		return 0, false
+	}
+	return db.expires.Get(key)
+}
+
+// SetExpireAt sets the expire time of an existing key. It reports false if
+// the key does not exist.
+func (db *DB) SetExpireAt(key string, when int64) bool {
+	stored, ok := db.keys.Key(key)
+	if !ok {
+		return false
+	}
+	db.expires.SetShared(stored, when)
+	return true
+}
+
+// Persist removes the expire time of key and reports whether it had one.
+func (db *DB) Persist(key string) bool {
+	if db.expires.Len() == 0 {
+		return false
+	}
+	_, ok := db.expires.Delete(key)
+	return ok
+}
+
+// Expired reports whether key has an expire time at or before now.
+// Redis treats a key as expired when now > when.
+func (db *DB) Expired(key string, now int64) bool {
+	when, ok := db.ExpireAt(key)
+	return ok && now > when
+}
+
+// Clear removes every key.
+func (db *DB) Clear() {
+	db.keys.Clear()
+	db.expires.Clear()
+	db.ExpireCursor = 0
+	db.AvgTTL = 0
+}
+
+// Scan continues a SCAN of the keys from cursor, calling fn for each key of
+// the visited buckets; see Dict.Scan.
+func (db *DB) Scan(cursor uint64, fn func(key string, v *Value)) uint64 {
+	return db.keys.Scan(cursor, fn)
+}
+
+// ForEach calls fn for every key until it returns false; fn must not change
+// the DB.
+func (db *DB) ForEach(fn func(key string, v *Value) bool) { db.keys.ForEach(fn) }
+
+// RandomKey returns a random key (expired or not).
+func (db *DB) RandomKey(intn func(int) int) (string, bool) {
+	k, _, ok := db.keys.Random(intn)
+	return k, ok
+}
+
+// RandomVolatileKey returns a random key that has an expire time.
+func (db *DB) RandomVolatileKey(intn func(int) int) (string, int64, bool) {
+	k, when, ok := db.expires.Random(intn)
+	if !ok {
+		return "", 0, false
+	}
+	return k, *when, true
+}
+
+// ScanExpires continues a scan of the expire dict from cursor.
+func (db *DB) ScanExpires(cursor uint64, fn func(key string, when int64)) uint64 {
+	return db.expires.Scan(cursor, func(k string, w *int64) { fn(k, *w) })
+}
+
+// Maintain does background work on the tables: it starts shrinking tables
+// that became sparse and moves up to steps buckets of pending rehashes. It
+// reports whether rehash work remains.
+func (db *DB) Maintain(steps int) bool {
+	db.keys.ShrinkIfNeeded()
+	db.expires.ShrinkIfNeeded()
+	more := db.keys.Rehash(steps)
+	return db.expires.Rehash(steps) || more
+}
+
+// SetResizeAllowed switches the tables between normal growth and the
+// restrained growth Redis uses while a snapshot is being written.
+func (db *DB) SetResizeAllowed(ok bool) {
+	db.keys.NoResize = !ok
+	db.expires.NoResize = !ok
+}
+
+// Stats describes the tables for INFO and DEBUG.
+type Stats struct {
+	Keys, Expires         int
+	KeyBuckets, ExpBucket int
+	Rehashing             bool
+}
+
+// Stats returns the table statistics.
+func (db *DB) Stats() Stats {
+	return Stats{
+		Keys: db.keys.Len(), Expires: db.expires.Len(),
+		KeyBuckets: db.keys.Buckets(), ExpBucket: db.expires.Buckets(),
+		Rehashing: db.keys.Rehashing() || db.expires.Rehashing(),
+	}
+}
+
+// Keyspace is the set of numbered databases of one node.
+type Keyspace struct {
+	dbs  []*DB
+	seed uint64
+}
+
+// New returns a keyspace of n empty databases whose hash order derives from
+// seed.
+func New(n int, seed uint64) *Keyspace {
+	ks := &Keyspace{seed: seed}
+	for i := 0; i < n; i++ {
+		ks.dbs = append(ks.dbs, newDB(i, seed+uint64(i)))
+	}
+	return ks
+}
+
+// Len returns the number of databases.
+func (ks *Keyspace) Len() int { return len(ks.dbs) }
+
+// DB returns database i.
+func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
+
+// Swap exchanges the contents of databases a and b (SWAPDB): clients selected
+// into a see b's data afterwards.
+func (ks *Keyspace) Swap(a, b int) {
+	da, db := ks.dbs[a], ks.dbs[b]
+	da.keys, db.keys = db.keys, da.keys
+	da.expires, db.expires = db.expires, da.expires
+	da.ExpireCursor, db.ExpireCursor = db.ExpireCursor, da.ExpireCursor
+	da.AvgTTL, db.AvgTTL = db.AvgTTL, da.AvgTTL
+}
+
+// Keys returns the total number of keys in all databases.
+func (ks *Keyspace) Keys() int {
+	n := 0
+	for _, db := range ks.dbs {
+		n += db.Len()
+	}
+	return n
+}
+
+// FlushAll clears every database.
+func (ks *Keyspace) FlushAll() {
+	for _, db := range ks.dbs {
+		db.Clear()
+	}
+}
+
+// SampleExpired scans the expire dict onward from db.ExpireCursor until it
+// has looked at up to sample keys (or the scan wrapped), and calls fn for each
+// key whose expire time is before now. It reports how many keys it looked at
+// and how many it found expired; fn may not change the DB (collect the keys,
+// then delete them). It also updates AvgTTL from the keys it saw alive.
+func (db *DB) SampleExpired(now int64, sample int, fn func(key string)) (sampled, expired int) {
+	if db.expires.Len() == 0 {
+		db.AvgTTL = 0
+		db.ExpireCursor = 0
+		return 0, 0
+	}
+	var ttlSum int64
+	var ttlSamples int64
+	// Bound the number of buckets visited so that a sparse table (a big
+	// table being emptied) does not turn one round into a full scan.
+	maxBuckets := sample * 20
+	for buckets := 0; sampled < sample && buckets < maxBuckets; buckets++ {
+		db.ExpireCursor = db.expires.Scan(db.ExpireCursor, func(k string, when *int64) {
+			sampled++
+			if now > *when {
+				expired++
+				fn(k)
+			} else {
+				ttlSum += *when - now
+				ttlSamples++
+			}
+		})
+		if db.ExpireCursor == 0 {
+			break
+		}
+	}
+	if ttlSamples > 0 {
+		avg := ttlSum / ttlSamples
+		// Redis weighs each new sample 2% against the running estimate.
+		if db.AvgTTL == 0 {
+			db.AvgTTL = avg
+		} else {
+			db.AvgTTL = db.AvgTTL/50*49 + avg/50
+		}
+	}
+	return sampled, expired
+}
