@@ -39,6 +39,11 @@ func (db *DB) Exists(key string) bool { return db.keys.Find(key) != nil }
 // is new.
 func (db *DB) Put(key string, v Value) bool { return db.keys.Set(key, v) }
 
+// Upsert returns the value slot of key, creating an empty one (KindNone)
+// if the key is new, and reports whether it was created. The slot is valid
+// until the key is deleted.
+func (db *DB) Upsert(key string) (*Value, bool) { return db.keys.Upsert(key) }
+
 // Delete removes key and its expire time. It reports whether it existed.
 func (db *DB) Delete(key string) bool {
 	if _, ok := db.keys.Delete(key); !ok {

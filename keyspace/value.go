@@ -176,3 +176,34 @@ func pointerValue(k Kind, p unsafe.Pointer) Value { return Value{kind: k, ptr: p
 // Pointer returns the structure of a non-string value; the accessors of each
 // kind convert it back.
 func (v *Value) pointer() unsafe.Pointer { return v.ptr }
+
+// Dup returns a deep copy of v (COPY). Kinds other than strings register
+// their copier in dupFuncs.
+func (v *Value) Dup() Value {
+	if v.kind == KindString {
+		if v.enc == EncInt {
+			return *v
+		}
+		b := append([]byte(nil), v.Bytes(nil)...)
+		return NewRawString(b, v.enc)
+	}
+	if f := dupFuncs[v.kind]; f != nil {
+		return f(v)
+	}
+	panic("keyspace: Dup of an unknown kind")
+}
+
+// dupFuncs copies values of the collection kinds.
+var dupFuncs = map[Kind]func(*Value) Value{}
+
+// encodingNames reports the encoding of values of the collection kinds
+// (OBJECT ENCODING); each kind registers its function.
+var encodingNames = map[Kind]func(*Value) string{}
+
+// EncodingName returns the OBJECT ENCODING name of a non-string value.
+func EncodingName(v *Value) string {
+	if f := encodingNames[v.kind]; f != nil {
+		return f(v)
+	}
+	return "unknown"
+}

@@ -1,0 +1,128 @@
+// Command replab runs replab nodes and tools.
+//
+//	replab server [/path/to/redis.conf] [--directive value ...]
+//	replab version
+//
+// The server command takes its options exactly as redis-server does: a
+// configuration file as the first argument and/or any redis.conf directive
+// as --name value (a value may be given as one argument or several).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"replab/node"
+)
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `Usage: replab <command> [arguments]
+
+Commands:
+  server [/path/to/redis.conf] [--directive value ...]
+        run a node; options as redis-server takes them
+  version
+        print the version
+
+Examples:
+  replab server --port 7000
+  replab server /etc/redis/redis.conf --loglevel verbose
+  replab server --port 7001 --replicaof 127.0.0.1 7000
+`)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "server":
+		os.Exit(runServer(os.Args[2:]))
+	case "version", "--version", "-v":
+		fmt.Printf("replab v=%s (Redis %s compatible)\n", node.ReplabVersion, node.RedisVersion)
+	case "help", "-h", "--help":
+		usage(os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "replab: unknown command %q\n\n", os.Args[1])
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+}
+
+// loadConfig builds the configuration from redis-server style arguments.
+func loadConfig(args []string) (*node.Config, error) {
+	cfg := node.DefaultConfig()
+	var text strings.Builder
+	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
+		path := args[0]
+		args = args[1:]
+		var data []byte
+		var err error
+		if path == "-" {
+			data, err = io.ReadAll(os.Stdin)
+		} else {
+			data, err = os.ReadFile(path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("Fatal error, can't open config file '%s': %v", path, err)
+		}
+		text.Write(data)
+		text.WriteString("\n")
+	}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
+		return nil, fmt.Errorf("Invalid argument %q: options are --name value", args[0])
+	}
+	text.WriteString(node.ArgsToConfig(args))
+	readFile := func(p string) (string, error) {
+		b, err := os.ReadFile(p)
+		return string(b), err
+	}
+	if err := cfg.LoadString(text.String(), readFile); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func runServer(args []string) int {
+	cfg, err := loadConfig(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	srv, err := node.NewServer(cfg, node.ServerOptions{LogPrefix: os.Getenv("REPLAB_LOG_PREFIX")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	srv.Logf(node.LogWarning, "oO0OoO0OoO0Oo replab is starting oO0OoO0OoO0Oo")
+	srv.Logf(node.LogWarning, "replab version=%s, redis_version=%s, bits=64, pid=%d, just started", node.ReplabVersion, node.RedisVersion, os.Getpid())
+	if len(args) == 0 {
+		srv.Logf(node.LogWarning, "Warning: no config file specified, using the default config. In order to specify a config file use replab server /path/to/redis.conf")
+	} else {
+		srv.Logf(node.LogWarning, "Configuration loaded")
+	}
+	for _, name := range cfg.Ignored {
+		v, _ := cfg.Get(name)
+		srv.Logf(node.LogWarning, "Warning: directive '%s %s' is accepted but not implemented by replab; it has no effect", name, v)
+	}
+	if cfg.Daemonize {
+		srv.Logf(node.LogWarning, "Warning: daemonize is not supported by replab; running in the foreground")
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		for sig := range sigs {
+			if sig == syscall.SIGINT {
+				srv.Signal("SIGINT")
+			} else {
+				srv.Signal("SIGTERM")
+			}
+		}
+	}()
+	return srv.Run()
+}

@@ -1,0 +1,539 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is the real driver: it runs one Node on TCP (and optionally Unix)
+// listeners with the wall clock, a goroutine per connection and a mutex
+// that serialises the node's events.
+//
+// Each connection's goroutine reads what is available, hands the whole
+// batch to the node under the lock, and after releasing it writes the
+// replies with one write. Output for other connections (produced by the
+// same event) is written by their own writer goroutines, so a slow client
+// never stalls another.
+type Server struct {
+	cfg  *Config
+	node *Node
+
+	mu        sync.Mutex // serialises the node's events
+	conns     map[ConnID]*conn
+	nextConn  ConnID
+	dirty     []*conn // connections with new output since the last event
+	listeners []net.Listener
+	exitCode  chan int
+	exited    bool
+	armed     time.Time
+	rearm     chan struct{}
+	rng       *rand.Rand
+
+	logMu  sync.Mutex
+	logOut io.Writer
+	pid    int
+	// LogPrefix is written before every log line (make run's node names).
+	LogPrefix string
+
+	wg sync.WaitGroup
+}
+
+// ServerOptions are settings of the driver that are not Redis directives.
+type ServerOptions struct {
+	// Listeners, when set, are used instead of opening the bind addresses
+	// (tests pass a listener on a free port).
+	Listeners []net.Listener
+	// Log receives the log when the configuration has no logfile
+	// (default os.Stdout).
+	Log io.Writer
+	// Seed seeds the node's randomness; 0 picks one from the OS.
+	Seed uint64
+	// LogPrefix is put before each log line.
+	LogPrefix string
+}
+
+type conn struct {
+	id ConnID
+	nc net.Conn
+	s  *Server
+
+	mu         sync.Mutex // guards the fields below
+	out        []byte
+	spare      []byte
+	inflight   int
+	flushing   bool
+	closeAfter bool
+	closed     bool
+	queued     bool // in Server.dirty
+	wake       chan struct{}
+}
+
+// NewServer creates the driver and its node. Listeners are opened by Run.
+func NewServer(cfg *Config, opts ServerOptions) (*Server, error) {
+	s := &Server{
+		cfg:       cfg,
+		conns:     map[ConnID]*conn{},
+		exitCode:  make(chan int, 1),
+		rearm:     make(chan struct{}, 1),
+		pid:       os.Getpid(),
+		LogPrefix: opts.LogPrefix,
+		listeners: opts.Listeners,
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.logOut = opts.Log
+	if s.logOut == nil {
+		s.logOut = os.Stdout
+	}
+	if cfg.LogFile != "" {
+		f, err := os.OpenFile(cfg.LogFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("Can't open the log file: %v", err)
+		}
+		s.logOut = f
+	}
+	s.node = New(cfg, s)
+	return s, nil
+}
+
+// Node returns the driven node. Callers must not use it concurrently with
+// the driver.
+func (s *Server) Node() *Node { return s.node }
+
+// Addrs returns the addresses the server listens on.
+func (s *Server) Addrs() []net.Addr {
+	var out []net.Addr
+	for _, l := range s.listeners {
+		out = append(out, l.Addr())
+	}
+	return out
+}
+
+// Runtime implementation. These methods run with s.mu held, called by the
+// node.
+
+// Now implements Runtime.
+func (s *Server) Now() time.Time { return time.Now() }
+
+// Rand implements Runtime.
+func (s *Server) Rand() *rand.Rand { return s.rng }
+
+// Send implements Runtime.
+func (s *Server) Send(id ConnID, p []byte) int {
+	c := s.conns[id]
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	c.out = append(c.out, p...)
+	pending := len(c.out) + c.inflight
+	queued := c.queued
+	c.queued = true
+	c.mu.Unlock()
+	if !queued {
+		s.dirty = append(s.dirty, c)
+	}
+	return pending
+}
+
+// Close implements Runtime.
+func (s *Server) Close(id ConnID) {
+	c := s.conns[id]
+	if c == nil {
+		return
+	}
+	delete(s.conns, id)
+	c.mu.Lock()
+	c.closeAfter = true
+	queued := c.queued
+	c.queued = true
+	c.mu.Unlock()
+	if !queued {
+		s.dirty = append(s.dirty, c)
+	}
+}
+
+// Sleep implements Runtime: the node is blocked, as Redis is.
+func (s *Server) Sleep(d time.Duration) { time.Sleep(d) }
+
+// Log implements Runtime.
+func (s *Server) Log(level LogLevel, msg string) { s.logLine(s.node.RoleChar(), level, msg) }
+
+// Exit implements Runtime.
+func (s *Server) Exit(code int) {
+	if s.exited {
+		return
+	}
+	s.exited = true
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.exitCode <- code
+}
+
+func (s *Server) logLine(role byte, level LogLevel, msg string) {
+	now := time.Now()
+	line := fmt.Sprintf("%s%d:%c %s.%03d %c %s\n", s.LogPrefix, s.pid, role,
+		now.Format("02 Jan 2006 15:04:05"), now.Nanosecond()/1e6, level.Mark(), msg)
+	s.logMu.Lock()
+	io.WriteString(s.logOut, line)
+	s.logMu.Unlock()
+}
+
+// Logf writes a log line on behalf of the process (before the node runs,
+// role 'C' as Redis does while it reads its configuration).
+func (s *Server) Logf(level LogLevel, format string, args ...any) {
+	s.logLine('C', level, fmt.Sprintf(format, args...))
+}
+
+// listen opens the configured listeners. It logs and returns an error as
+// Redis does when a required address cannot be bound.
+func (s *Server) listen() error {
+	if len(s.listeners) > 0 {
+		return nil
+	}
+	port := s.cfg.Port
+	if port != 0 {
+		binds := s.cfg.Bind
+		if len(binds) == 0 {
+			binds = []string{"*", "-::*"}
+		}
+		for _, b := range binds {
+			optional := strings.HasPrefix(b, "-")
+			host := strings.TrimPrefix(b, "-")
+			network := "tcp"
+			switch host {
+			case "*":
+				host, network = "0.0.0.0", "tcp4"
+			case "::*":
+				host, network = "::", "tcp6"
+			}
+			addr := net.JoinHostPort(host, strconv.Itoa(port))
+			l, err := net.Listen(network, addr)
+			if err != nil {
+				if optional && isUnavailable(err) {
+					continue
+				}
+				s.logLine('M', LogWarning, fmt.Sprintf("Warning: Could not create server TCP listening socket %s: %s", addr, listenErrText(err)))
+				s.logLine('M', LogWarning, fmt.Sprintf("Failed listening on port %d (tcp), aborting.", port))
+				s.closeListeners()
+				return err
+			}
+			s.listeners = append(s.listeners, l)
+		}
+	}
+	if path, _ := s.cfg.Get("unixsocket"); path != "" {
+		os.Remove(path)
+		l, err := net.Listen("unix", path)
+		if err != nil {
+			s.logLine('M', LogWarning, fmt.Sprintf("Failed opening Unix socket: %v", err))
+			s.closeListeners()
+			return err
+		}
+		if perm, _ := s.cfg.Get("unixsocketperm"); perm != "" && perm != "0" {
+			if m, err := strconv.ParseUint(perm, 8, 32); err == nil {
+				os.Chmod(path, os.FileMode(m))
+			}
+		}
+		s.listeners = append(s.listeners, l)
+	}
+	if len(s.listeners) == 0 {
+		s.logLine('M', LogWarning, "Configured to not listen anywhere, exiting.")
+		return errors.New("no listeners")
+	}
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.listeners = nil
+}
+
+func isUnavailable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "cannot assign requested address") ||
+		strings.Contains(msg, "address family not supported") ||
+		strings.Contains(msg, "protocol not supported")
+}
+
+func listenErrText(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		text := op.Err.Error()
+		if se, ok := op.Err.(*os.SyscallError); ok {
+			text = se.Syscall + ": " + strings.ToUpper(se.Err.Error()[:1]) + se.Err.Error()[1:]
+		}
+		return text
+	}
+	return err.Error()
+}
+
+// Run opens the listeners, starts the node and serves until the node shuts
+// down. It returns the exit code (1 when the listeners cannot be opened).
+func (s *Server) Run() int {
+	if err := s.listen(); err != nil {
+		return 1
+	}
+	if s.cfg.PidFile != "" {
+		os.WriteFile(s.cfg.PidFile, []byte(strconv.Itoa(s.pid)+"\n"), 0o644)
+		defer os.Remove(s.cfg.PidFile)
+	}
+	s.mu.Lock()
+	s.node.Start()
+	s.armed = s.node.NextWake()
+	s.mu.Unlock()
+	for _, l := range s.listeners {
+		s.wg.Add(1)
+		go s.acceptLoop(l)
+	}
+	stopTimer := make(chan struct{})
+	go s.timerLoop(stopTimer)
+	code := <-s.exitCode
+	close(stopTimer)
+	s.closeListeners()
+	// Wait for the output of the last event (the replies before SHUTDOWN)
+	// to be written, briefly.
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	if path, _ := s.cfg.Get("unixsocket"); path != "" {
+		os.Remove(path)
+	}
+	return code
+}
+
+// Signal delivers SIGTERM or SIGINT to the node.
+func (s *Server) Signal(name string) {
+	s.event(nil, func() { s.node.Signal(name) })
+}
+
+// Shutdown stops the server as SIGTERM would, and waits for Run to return.
+func (s *Server) Shutdown() { s.Signal("SIGTERM") }
+
+func (s *Server) acceptLoop(l net.Listener) {
+	defer s.wg.Done()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			return
+		}
+		s.mu.Lock()
+		if s.exited {
+			s.mu.Unlock()
+			nc.Close()
+			return
+		}
+		s.nextConn++
+		c := &conn{id: s.nextConn, nc: nc, s: s, wake: make(chan struct{}, 1)}
+		s.conns[c.id] = c
+		if tc, ok := nc.(*net.TCPConn); ok && s.cfg.TCPKeepalive > 0 {
+			tc.SetKeepAlive(true)
+			tc.SetKeepAlivePeriod(time.Duration(s.cfg.TCPKeepalive) * time.Second)
+		}
+		info := ConnInfo{Remote: nc.RemoteAddr().String(), Local: nc.LocalAddr().String()}
+		if _, ok := nc.(*net.UnixConn); ok {
+			info = ConnInfo{Remote: "/unixsocket", Local: nc.LocalAddr().String(), Unix: true}
+			if p, _ := s.cfg.Get("unixsocket"); p != "" {
+				info.Local = p
+			}
+		}
+		s.node.Accept(c.id, info)
+		dirty := s.endEventLocked()
+		s.mu.Unlock()
+		s.flushDirty(dirty, nil)
+		s.wg.Add(2)
+		go s.readLoop(c)
+		go s.writeLoop(c)
+	}
+}
+
+// event runs fn (a call into the node) under the lock and flushes the
+// output it produced; self is the connection whose goroutine is calling,
+// flushed inline.
+func (s *Server) event(self *conn, fn func()) {
+	s.mu.Lock()
+	if s.exited && self == nil {
+		s.mu.Unlock()
+		return
+	}
+	fn()
+	dirty := s.endEventLocked()
+	s.mu.Unlock()
+	s.flushDirty(dirty, self)
+}
+
+func (s *Server) endEventLocked() []*conn {
+	if w := s.node.NextWake(); w.Before(s.armed) {
+		s.armed = w
+		select {
+		case s.rearm <- struct{}{}:
+		default:
+		}
+	}
+	d := s.dirty
+	s.dirty = nil
+	for _, c := range d {
+		c.mu.Lock()
+		c.queued = false
+		c.mu.Unlock()
+	}
+	return d
+}
+
+func (s *Server) flushDirty(dirty []*conn, self *conn) {
+	for _, c := range dirty {
+		if c == self {
+			c.flush()
+			continue
+		}
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *Server) readLoop(c *conn) {
+	defer s.wg.Done()
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := c.nc.Read(buf)
+		if n > 0 {
+			s.event(c, func() { s.node.Receive(c.id, buf[:n]) })
+		}
+		if err != nil {
+			s.mu.Lock()
+			if s.conns[c.id] != nil {
+				delete(s.conns, c.id)
+				s.node.Closed(c.id)
+			}
+			dirty := s.endEventLocked()
+			s.mu.Unlock()
+			s.flushDirty(dirty, nil)
+			c.mu.Lock()
+			c.closeAfter = true
+			c.mu.Unlock()
+			c.flush()
+			c.nc.Close()
+			select {
+			case c.wake <- struct{}{}:
+			default:
+			}
+			return
+		}
+		// A connection the node closed: stop reading once its output is
+		// out (the writer closes the socket).
+		c.mu.Lock()
+		done := c.closeAfter
+		c.mu.Unlock()
+		if done {
+			c.flush()
+		}
+	}
+}
+
+// writeLoop writes output produced for c by events of other goroutines.
+func (s *Server) writeLoop(c *conn) {
+	defer s.wg.Done()
+	for range c.wake {
+		c.flush()
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		if closed {
+			return
+		}
+	}
+}
+
+// flush writes c's pending output. Only one goroutine writes at a time;
+// output appended while it writes is picked up by the same loop, so the
+// order of replies is kept.
+func (c *conn) flush() {
+	c.mu.Lock()
+	if c.flushing || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.flushing = true
+	for len(c.out) > 0 {
+		buf := c.out
+		c.out = c.spare[:0]
+		c.spare = nil
+		c.inflight = len(buf)
+		c.mu.Unlock()
+		_, err := c.nc.Write(buf)
+		c.mu.Lock()
+		c.inflight = 0
+		if cap(buf) <= 64<<10 {
+			c.spare = buf[:0]
+		}
+		if err != nil {
+			c.out = nil
+			c.closeAfter = true
+			break
+		}
+	}
+	c.flushing = false
+	if c.closeAfter && !c.closed {
+		c.closed = true
+		c.mu.Unlock()
+		c.nc.Close()
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+		return
+	}
+	c.mu.Unlock()
+}
+
+func (s *Server) timerLoop(stop chan struct{}) {
+	s.mu.Lock()
+	wait := time.Until(s.armed)
+	s.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-s.rearm:
+		case <-t.C:
+			s.event(nil, func() { s.node.Tick() })
+		}
+		s.mu.Lock()
+		s.armed = s.node.NextWake()
+		wait := time.Until(s.armed)
+		s.mu.Unlock()
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		if wait < 0 {
+			wait = 0
+		}
+		t.Reset(wait)
+	}
+}

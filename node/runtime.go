@@ -1,0 +1,78 @@
+package node
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// ConnID names one connection for the life of a node. The driver chooses
+// IDs; the node never reuses knowledge of a closed one.
+type ConnID uint64
+
+// ConnInfo describes a connection the driver accepted.
+type ConnInfo struct {
+	// Remote and Local are "ip:port" for TCP, the socket path for Unix
+	// sockets.
+	Remote, Local string
+	// Unix marks a Unix-domain socket connection.
+	Unix bool
+}
+
+// LogLevel is the severity of a log line, with Redis's levels.
+type LogLevel int
+
+// Redis's log levels, in increasing severity.
+const (
+	LogDebug LogLevel = iota
+	LogVerbose
+	LogNotice
+	LogWarning
+)
+
+// Mark returns the character Redis prints for the level in its log lines.
+func (l LogLevel) Mark() byte { return ".-*#"[l] }
+
+// ParseLogLevel parses a loglevel directive value.
+func ParseLogLevel(s string) (LogLevel, bool) {
+	switch s {
+	case "debug":
+		return LogDebug, true
+	case "verbose":
+		return LogVerbose, true
+	case "notice":
+		return LogNotice, true
+	case "warning":
+		return LogWarning, true
+	}
+	return 0, false
+}
+
+// Runtime is everything a node needs from the world around it. The node
+// calls it only from inside its event methods, on the driver's goroutine,
+// and never concurrently. Two implementations exist: the real driver (TCP,
+// wall clock, files) and the in-memory one used by tests and the simulator.
+type Runtime interface {
+	// Now returns the current time: the wall clock in the real driver, the
+	// virtual clock in the simulator. The node reads it once per event.
+	Now() time.Time
+	// Rand returns the node's source of randomness (run IDs, RANDOMKEY,
+	// sampling). The node calls it once, when it is created.
+	Rand() *rand.Rand
+	// Send queues p to be written to connection c. p is only valid for the
+	// duration of the call. It returns the number of bytes queued on c and
+	// not yet written to the peer, for output-buffer limits.
+	Send(c ConnID, p []byte) (pending int)
+	// Close closes c once the output queued on it has been written. The
+	// node forgets c before calling Close and expects no Closed event for
+	// it afterwards (one that arrives anyway is ignored).
+	Close(c ConnID)
+	// Sleep blocks the node for d (DEBUG SLEEP): the real driver sleeps
+	// holding the node, the simulator advances the clock.
+	Sleep(d time.Duration)
+	// Log writes one log line. The driver adds the PID, role and timestamp.
+	Log(level LogLevel, msg string)
+	// Exit tells the driver the node has shut down (SHUTDOWN, or a fatal
+	// error) and the process should exit with code. The node accepts no
+	// events after calling it.
+	Exit(code int)
+}
