@@ -39,6 +39,9 @@ func (db *DB) Exists(key string) bool { return db.keys.Find(key) != nil }
 // is new.
 func (db *DB) Put(key string, v Value) bool { return db.keys.Set(key, v) }
 
+// Reserve makes room for n keys (DEBUG POPULATE, loading).
+func (db *DB) Reserve(n int) { db.keys.Expand(n) }
+
 // Upsert returns the value slot of key, creating an empty one (KindNone)
 // if the key is new, and reports whether it was created. The slot is valid
 // until the key is deleted.

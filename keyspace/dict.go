@@ -265,6 +265,15 @@ func (d *Dict[V]) resize(n int) bool {
 	return true
 }
 
+// Expand makes room for n entries, as Redis's dictExpand, so that loading
+// many keys does not rehash step by step.
+func (d *Dict[V]) Expand(n int) {
+	if d.rehashIdx >= 0 || n <= d.Len() || n <= len(d.ht[0].buckets) {
+		return
+	}
+	d.resize(n)
+}
+
 // ShrinkIfNeeded starts shrinking a table that is less than 10% full, as
 // Redis's cron does. It reports whether a resize started.
 func (d *Dict[V]) ShrinkIfNeeded() bool {

@@ -59,6 +59,11 @@ type client struct {
 	watching     []watchKey
 	watchExpired map[watchKey]bool
 
+	// Blocking state (blocking.go).
+	blocked      *blockState
+	reprocessing bool // re-run because a key it waits on became ready
+	stillBlocked bool // set by a re-run that could not be served
+
 	// Set by a command to change what call propagates.
 	rewritten   [][]byte
 	noPropagate bool
@@ -124,6 +129,9 @@ func (n *Node) unlinkClient(c *client) {
 	}
 	c.freed = true
 	n.unwatchAll(c)
+	if c.blocked != nil {
+		n.unblock(c)
+	}
 	delete(n.clients, c.conn)
 	for i, o := range n.clientOrder {
 		if o == c {
@@ -279,7 +287,3 @@ func (n *Node) clientInfoString(c *client) string {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
-
-// resetPubSub leaves every channel and pattern (RESET); pub/sub lives in
-// its own file once implemented.
-func (n *Node) resetPubSub(c *client) { c.flags &^= flagPubSub }

@@ -645,13 +645,13 @@ func cmdObjectHelp(n *Node, c *client) {
 
 // replyHelp replies to a HELP subcommand in Redis's layout.
 func (n *Node) replyHelp(c *client, cmd string, lines []string) {
-	c.w.Array(len(lines) + 2)
+	c.w.Array(len(lines) + 3)
 	c.w.SimpleString(fmt.Sprintf("%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmd))
 	for _, l := range lines {
 		c.w.SimpleString(l)
 	}
 	c.w.SimpleString("HELP")
-	c.w.SimpleString("    Print this help.")
+	c.w.SimpleString("    Prints this help.")
 }
 
 func keyspaceDocs(summary, since, complexity, syntax string) Docs {

@@ -826,3 +826,9 @@ func init() {
 				"key1:key key2:key [LEN] [IDX] [MINMATCHLEN min-match-len:integer] [WITHMATCHLEN]")},
 	)
 }
+
+// parseFloatStrict parses a float argument (Redis's strtod rules).
+func parseFloatStrict(b []byte) (float64, bool) { return num.ParseFloat(b) }
+
+// parseIntStrict parses an integer argument (Redis's string2ll rules).
+func parseIntStrict(b []byte) (int64, bool) { return num.ParseInt(b) }

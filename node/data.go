@@ -131,11 +131,13 @@ func (n *Node) setKey(c *client, db *keyspace.DB, key []byte, v keyspace.Value, 
 	n.signalModifiedKey(c, db, key)
 }
 
-// dbAdd adds a key that does not exist.
+// dbAdd adds a key that does not exist. Clients blocked on the key are
+// told it is ready.
 func (n *Node) dbAdd(c *client, db *keyspace.DB, key []byte, v keyspace.Value) {
 	n.initAccess(&v)
 	db.Put(bs(key), v)
 	n.signalModifiedKey(c, db, key)
+	n.signalKeyAsReady(db.ID, bs(key))
 }
 
 // dbDelete deletes a key and reports whether it existed.

@@ -31,6 +31,10 @@ func (n *Node) processCommand(c *client) {
 		n.rejectCommand(c, ErrNotInMulti)
 		return
 	}
+	if err := n.aclCheckCommand(c, cmd); err != "" {
+		n.rejectCommand(c, err)
+		return
+	}
 	flags := cmd.Flags
 	isExec := cmd.Proc != nil && cmd.Name == "exec"
 	if isExec {
@@ -53,6 +57,9 @@ func (n *Node) processCommand(c *client) {
 		return
 	}
 	n.call(c, cmd)
+	if len(n.readyKeys) > 0 {
+		n.handleClientsBlockedOnKeys()
+	}
 }
 
 // Commands that run at once even inside MULTI.

@@ -70,6 +70,15 @@ type Node struct {
 
 	// aclCheckUser authenticates a user other than "default" (ACL users).
 	aclCheckUser func(user, pass string) bool
+	acl          aclHooks
+
+	// Blocking: clients blocked on keys (FIFO per key), keys that became
+	// ready during the current command, clients unblocked and waiting to
+	// process their pending input.
+	blockingKeys   map[watchKey][]*client
+	blockedClients []*client
+	readyKeys      []watchKey
+	unblockedQueue []*client
 }
 
 // Stats are the counters INFO stats reports.
@@ -91,6 +100,7 @@ type Stats struct {
 	ClientQbufLimitDisc int64
 	ClientObufLimitDisc int64
 	TotalReads          int64
+	BlockedClients      int
 	TotalWrites         int64
 	// instantaneous metrics, sampled by the cron
 	opsSamples    [16]int64
@@ -112,6 +122,7 @@ func New(cfg *Config, rt Runtime) *Node {
 		rng:          rt.Rand(),
 		clients:      map[ConnID]*client{},
 		watched:      map[watchKey][]*client{},
+		blockingKeys: map[watchKey][]*client{},
 		activeExpire: true,
 	}
 	n.updateTime()
@@ -257,6 +268,7 @@ func (n *Node) Tick() {
 		return
 	}
 	n.updateTime()
+	n.handleBlockedTimeouts()
 	period := int64(1000 / n.cfg.Hz)
 	if n.ms >= n.nextCron {
 		n.serverCron()
@@ -272,7 +284,7 @@ func (n *Node) Tick() {
 
 // NextWake returns when the node next needs Tick.
 func (n *Node) NextWake() time.Time {
-	return time.UnixMilli(n.nextCron)
+	return n.blockedDeadlineWake(time.UnixMilli(n.nextCron))
 }
 
 // Exited reports whether the node has shut down.

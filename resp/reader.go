@@ -26,19 +26,19 @@ const (
 
 // The protocol error replies, word for word as Redis sends them.
 const (
-	ErrTooBigInline       = "Protocol error: too big inline request"
-	ErrUnbalancedQuotes   = "Protocol error: unbalanced quotes in request"
-	ErrTooBigMbulkCount   = "Protocol error: too big mbulk count string"
-	ErrInvalidMultibulk   = "Protocol error: invalid multibulk length"
-	ErrUnauthMultibulk    = "Protocol error: unauthenticated multibulk length"
-	ErrTooBigBulkCount    = "Protocol error: too big bulk count string"
-	ErrInvalidBulkLength  = "Protocol error: invalid bulk length"
-	ErrUnauthBulkLength   = "Protocol error: unauthenticated bulk length"
-	errExpectedDollarText = "Protocol error: expected '$', got '"
+	ErrTooBigInline       = "ERR Protocol error: too big inline request"
+	ErrUnbalancedQuotes   = "ERR Protocol error: unbalanced quotes in request"
+	ErrTooBigMbulkCount   = "ERR Protocol error: too big mbulk count string"
+	ErrInvalidMultibulk   = "ERR Protocol error: invalid multibulk length"
+	ErrUnauthMultibulk    = "ERR Protocol error: unauthenticated multibulk length"
+	ErrTooBigBulkCount    = "ERR Protocol error: too big bulk count string"
+	ErrInvalidBulkLength  = "ERR Protocol error: invalid bulk length"
+	ErrUnauthBulkLength   = "ERR Protocol error: unauthenticated bulk length"
+	errExpectedDollarText = "ERR Protocol error: expected '$', got '"
 )
 
 // ProtocolError is a malformed request. Reply is the error text Redis sends
-// before closing the connection (without the leading '-'); Reason is the
+// before closing the connection (without the leading '-', with the "ERR"); Reason is the
 // shorter cause Redis writes to its log.
 type ProtocolError struct {
 	Reply  string
@@ -193,7 +193,7 @@ func (r *CommandReader) inline() ([][]byte, error) {
 	}
 	if r.FromMaster && len(line) > 0 {
 		// Redis never replies to its master; the text is for the log.
-		return r.fail("Protocol error: master using the inline protocol", "Master using the inline protocol. Desync?")
+		return r.fail("ERR Protocol error: master using the inline protocol", "Master using the inline protocol. Desync?")
 	}
 	args, ok := SplitArgs(line)
 	if !ok {

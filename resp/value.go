@@ -200,15 +200,24 @@ func (r *ReplyReader) Line() (string, bool) {
 // Next returns the next complete reply. ok is false when more input is
 // needed. An error means the stream is not RESP and cannot be resynchronised.
 func (r *ReplyReader) Next() (v Value, ok bool, err error) {
+	v, _, ok, err = r.NextRaw()
+	return v, ok, err
+}
+
+// NextRaw is Next that also returns the wire bytes of the reply (including
+// any attributes before it). raw aliases the reader's buffer and is valid
+// until the next Feed.
+func (r *ReplyReader) NextRaw() (v Value, raw []byte, ok bool, err error) {
+	start := r.pos
 	p := r.pos
 	for {
 		v, p, ok, err = r.parse(p, 0)
 		if err != nil || !ok {
-			return Value{}, false, err
+			return Value{}, nil, false, err
 		}
 		r.pos = p
 		if v.Kind != KindAttribute {
-			return v, true, nil
+			return v, r.buf[start:p], true, nil
 		}
 	}
 }

@@ -1,0 +1,264 @@
+package node
+
+import (
+	"time"
+
+	"replab/keyspace"
+)
+
+// Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK, ...) follow one pattern:
+//
+//  1. The command tries to serve the client. If it can, it replies as its
+//     non-blocking form would (and rewrites its replicated form).
+//  2. If it cannot, it calls blockForKeys with the keys it waits on, the
+//     kind of value that would serve it, a deadline and a reply for the
+//     timeout. The client stops processing input.
+//  3. A change that could serve a waiter (a push, an add, a new key) calls
+//     signalKeyAsReady. At the end of the command that made it, every
+//     client blocked on a ready key is re-run, first blocked first served,
+//     until one cannot be served; a re-run that still cannot be served
+//     stays blocked in its place.
+//  4. On timeout the client gets its timeout reply. Either way it then
+//     goes on with the input it sent meanwhile.
+//
+// Inside MULTI (and EXEC) a blocking command must not block: commands check
+// canBlock and reply as on timeout.
+
+// blockState describes why a client is blocked.
+type blockState struct {
+	keys      []watchKey    // keys waited on
+	kind      keyspace.Kind // kind of value that can serve the client; KindNone: any change
+	deadline  int64         // ms; 0 means forever
+	onTimeout func(n *Node, c *client)
+	cmd       *Command
+	args      [][]byte // a copy of the command's arguments, to re-run it
+	// Any data a command needs when it is re-run (for example the last ID
+	// XREAD returned); owned by the command.
+	data any
+}
+
+// canBlock reports whether c may block (not inside a transaction or a
+// script).
+func (n *Node) canBlock(c *client) bool { return c.flags&flagInExec == 0 }
+
+// blockForKeys blocks c on keys until one of them holds a value of kind or
+// deadline (absolute ms, 0 = never) passes. When the client is being re-run
+// because a key became ready and still cannot be served, it simply stays
+// blocked.
+func (n *Node) blockForKeys(c *client, keys [][]byte, kind keyspace.Kind, deadline int64, onTimeout func(n *Node, c *client), data any) {
+	if c.reprocessing {
+		c.stillBlocked = true
+		if c.blocked != nil {
+			c.blocked.data = data
+		}
+		return
+	}
+	b := &blockState{kind: kind, deadline: deadline, onTimeout: onTimeout, cmd: c.cmd, data: data}
+	b.args = make([][]byte, len(c.args))
+	for i, a := range c.args {
+		b.args[i] = append([]byte(nil), a...)
+	}
+	for _, k := range keys {
+		wk := watchKey{db: c.db.ID, key: string(k)}
+		dup := false
+		for _, o := range b.keys {
+			if o == wk {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		b.keys = append(b.keys, wk)
+		n.blockingKeys[wk] = append(n.blockingKeys[wk], c)
+	}
+	c.blocked = b
+	c.flags |= flagBlocked
+	n.blockedClients = append(n.blockedClients, c)
+	n.stats.BlockedClients = len(n.blockedClients)
+}
+
+// unblock releases c from its blocked state (without replying).
+func (n *Node) unblock(c *client) {
+	b := c.blocked
+	if b == nil {
+		return
+	}
+	for _, wk := range b.keys {
+		list := n.blockingKeys[wk]
+		for i, o := range list {
+			if o == c {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(n.blockingKeys, wk)
+		} else {
+			n.blockingKeys[wk] = list
+		}
+	}
+	for i, o := range n.blockedClients {
+		if o == c {
+			n.blockedClients = append(n.blockedClients[:i], n.blockedClients[i+1:]...)
+			break
+		}
+	}
+	n.stats.BlockedClients = len(n.blockedClients)
+	c.blocked = nil
+	c.flags &^= flagBlocked
+	n.unblockedQueue = append(n.unblockedQueue, c)
+}
+
+// signalKeyAsReady notes that key may now serve clients blocked on it.
+func (n *Node) signalKeyAsReady(db int, key string) {
+	if len(n.blockingKeys) == 0 {
+		return
+	}
+	wk := watchKey{db: db, key: key}
+	if _, ok := n.blockingKeys[wk]; !ok {
+		return
+	}
+	for _, r := range n.readyKeys {
+		if r == wk {
+			return
+		}
+	}
+	wk.key = string([]byte(key))
+	n.readyKeys = append(n.readyKeys, wk)
+}
+
+// handleClientsBlockedOnKeys serves the clients blocked on the keys that
+// became ready, in FIFO order per key.
+func (n *Node) handleClientsBlockedOnKeys() {
+	for len(n.readyKeys) > 0 {
+		ready := n.readyKeys
+		n.readyKeys = nil
+		for _, wk := range ready {
+			for _, c := range append([]*client(nil), n.blockingKeys[wk]...) {
+				if c.blocked == nil || c.freed {
+					continue
+				}
+				db := n.ks.DB(wk.db)
+				v := db.Find(wk.key)
+				if c.blocked.kind != keyspace.KindNone && (v == nil || v.Kind() != c.blocked.kind || db.Expired(wk.key, n.ms)) {
+					continue
+				}
+				n.rerunBlocked(c)
+			}
+		}
+	}
+	n.resumeUnblocked()
+}
+
+// rerunBlocked runs a blocked client's command again.
+func (n *Node) rerunBlocked(c *client) {
+	b := c.blocked
+	prevDB := c.db
+	c.db = n.ks.DB(b.keys[0].db)
+	c.args = b.args
+	c.cmd = b.cmd
+	c.reprocessing = true
+	c.stillBlocked = false
+	n.markPending(c)
+	n.call(c, b.cmd)
+	c.reprocessing = false
+	if !c.stillBlocked {
+		n.unblock(c)
+	}
+	c.args = nil
+	if c.db == n.ks.DB(b.keys[0].db) {
+		c.db = prevDB
+	}
+}
+
+// resumeUnblocked lets clients that were unblocked process the input they
+// sent while blocked.
+func (n *Node) resumeUnblocked() {
+	for len(n.unblockedQueue) > 0 {
+		q := n.unblockedQueue
+		n.unblockedQueue = nil
+		for _, c := range q {
+			if !c.freed && c.flags&flagBlocked == 0 {
+				n.processInput(c)
+			}
+		}
+	}
+}
+
+// handleBlockedTimeouts replies to the blocked clients whose deadline has
+// passed.
+func (n *Node) handleBlockedTimeouts() {
+	for _, c := range append([]*client(nil), n.blockedClients...) {
+		b := c.blocked
+		if b == nil || b.deadline == 0 || b.deadline > n.ms {
+			continue
+		}
+		n.markPending(c)
+		if b.onTimeout != nil {
+			b.onTimeout(n, c)
+		} else {
+			c.w.NullArray()
+		}
+		n.unblock(c)
+	}
+	n.resumeUnblocked()
+}
+
+// nextBlockedDeadline returns the earliest deadline of a blocked client, or
+// 0 when none has one.
+func (n *Node) nextBlockedDeadline() int64 {
+	var next int64
+	for _, c := range n.blockedClients {
+		if d := c.blocked.deadline; d != 0 && (next == 0 || d < next) {
+			next = d
+		}
+	}
+	return next
+}
+
+// parseTimeout parses the timeout of a blocking command: seconds (a
+// float) or milliseconds, 0 meaning forever. It returns the absolute
+// deadline in ms.
+func (n *Node) parseTimeout(c *client, arg []byte, seconds bool) (int64, bool) {
+	var ms int64
+	if seconds {
+		f, ok := parseFloatStrict(arg)
+		if !ok {
+			n.replyError(c, ErrTimeoutInvalid)
+			return 0, false
+		}
+		if f < 0 {
+			n.replyError(c, ErrTimeoutNegative)
+			return 0, false
+		}
+		ms = int64(f * 1000)
+		if f*1000 > float64(1<<62) {
+			n.replyError(c, ErrTimeoutInvalid)
+			return 0, false
+		}
+	} else {
+		v, ok := parseIntStrict(arg)
+		if !ok {
+			n.replyError(c, ErrTimeoutInvalid)
+			return 0, false
+		}
+		if v < 0 {
+			n.replyError(c, ErrTimeoutNegative)
+			return 0, false
+		}
+		ms = v
+	}
+	if ms == 0 {
+		return 0, true
+	}
+	return n.ms + ms, true
+}
+
+// blockedDeadlineWake folds blocked clients' deadlines into NextWake.
+func (n *Node) blockedDeadlineWake(t time.Time) time.Time {
+	if d := n.nextBlockedDeadline(); d != 0 && d < t.UnixMilli() {
+		return time.UnixMilli(d)
+	}
+	return t
+}

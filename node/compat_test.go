@@ -1,0 +1,216 @@
+package node_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"replab/internal/redistest"
+	"replab/resp"
+)
+
+// The compatibility scenarios in testdata/compat are run against a real
+// redis-server and against replab, and every reply must be the same to the
+// byte, in RESP2 and again in RESP3.
+//
+// File format: "## name" starts a scenario (both servers are flushed and
+// each gets a new connection); other lines are commands, split like
+// redis-cli splits them ("double" and 'single' quotes, \x escapes). A line
+// may start with a modifier:
+//
+//	~kind    the replies must be of the same RESP kind (and length, for
+//	         aggregates): for outputs that depend on time or identity
+//	~sorted  the elements of the two array replies, sorted, must be equal
+//	~scan    a SCAN-style reply: the cursors are ignored, the elements
+//	         compared sorted
+//	~skip    the command runs on both servers, the replies are not compared
+//	~resp2   the line only runs in the RESP2 pass (~resp3 likewise)
+type compatStep struct {
+	line   int
+	mods   []string
+	args   []string
+	source string
+}
+
+type compatScenario struct {
+	file, name string
+	steps      []compatStep
+}
+
+func loadScenarios(t *testing.T, pattern string) []compatScenario {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "compat", pattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []compatScenario
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cur *compatScenario
+		for i, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || (strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "##")) {
+				continue
+			}
+			if strings.HasPrefix(line, "##") {
+				out = append(out, compatScenario{file: filepath.Base(f), name: strings.TrimSpace(line[2:])})
+				cur = &out[len(out)-1]
+				continue
+			}
+			if cur == nil {
+				t.Fatalf("%s:%d: command before the first ## scenario", f, i+1)
+			}
+			step := compatStep{line: i + 1, source: line}
+			for strings.HasPrefix(line, "~") {
+				mod, rest, _ := strings.Cut(line, " ")
+				step.mods = append(step.mods, mod[1:])
+				line = strings.TrimSpace(rest)
+			}
+			args, ok := resp.SplitArgs([]byte(line))
+			if !ok || len(args) == 0 {
+				t.Fatalf("%s:%d: cannot parse %q", f, i+1, line)
+			}
+			for _, a := range args {
+				step.args = append(step.args, string(a))
+			}
+			cur.steps = append(cur.steps, step)
+		}
+	}
+	return out
+}
+
+func hasMod(s compatStep, m string) bool {
+	for _, x := range s.mods {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// compatPair is a real Redis and a replab node configured alike.
+type compatPair struct {
+	redis  *redistest.Redis
+	replab *redistest.Replab
+}
+
+func startPair(t *testing.T, args ...string) compatPair {
+	return compatPair{redis: redistest.StartRedis(t, args...), replab: redistest.StartReplab(t, args...)}
+}
+
+func TestCompatScenarios(t *testing.T) {
+	redistest.RedisServerPath(t)
+	scenarios := loadScenarios(t, "*.txt")
+	if len(scenarios) == 0 {
+		t.Fatal("no scenarios")
+	}
+	pair := startPair(t)
+	for _, proto := range []int{2, 3} {
+		for _, sc := range scenarios {
+			sc := sc
+			t.Run(fmt.Sprintf("resp%d/%s/%s", proto, strings.TrimSuffix(sc.file, ".txt"), sc.name), func(t *testing.T) {
+				runScenario(t, pair, sc, proto)
+			})
+		}
+	}
+}
+
+func runScenario(t *testing.T, pair compatPair, sc compatScenario, proto int) {
+	ref := redistest.Dial(t, pair.redis.Addr())
+	got := redistest.Dial(t, pair.replab.Addr())
+	defer ref.Close()
+	defer got.Close()
+	for _, c := range []*redistest.Conn{ref, got} {
+		c.Do("FLUSHALL")
+		c.Do("CONFIG", "RESETSTAT")
+		if proto == 3 {
+			c.Do("HELLO", "3")
+		}
+	}
+	for _, step := range sc.steps {
+		if (hasMod(step, "resp2") && proto != 2) || (hasMod(step, "resp3") && proto != 3) {
+			continue
+		}
+		wantRaw, want := ref.Do(step.args...)
+		gotRaw, gotV := got.Do(step.args...)
+		where := fmt.Sprintf("%s:%d: %s", sc.file, step.line, step.source)
+		switch {
+		case hasMod(step, "skip"):
+		case hasMod(step, "kind"):
+			if want.Kind != gotV.Kind || len(want.Elems) != len(gotV.Elems) || want.Null != gotV.Null {
+				t.Errorf("%s\n  redis:  %q\n  replab: %q", where, wantRaw, gotRaw)
+			}
+		case hasMod(step, "sorted"), hasMod(step, "scan"):
+			w, g := want, gotV
+			if hasMod(step, "scan") && len(w.Elems) == 2 && len(g.Elems) == 2 {
+				w, g = w.Elems[1], g.Elems[1]
+			}
+			if w.Kind != g.Kind || !equalSorted(w, g) {
+				t.Errorf("%s\n  redis:  %q\n  replab: %q", where, wantRaw, gotRaw)
+			}
+		default:
+			if !bytes.Equal(wantRaw, gotRaw) {
+				t.Errorf("%s\n  redis:  %q\n  replab: %q", where, wantRaw, gotRaw)
+			}
+		}
+	}
+}
+
+func equalSorted(a, b resp.Value) bool {
+	enc := func(v resp.Value) []string {
+		var out []string
+		for _, e := range v.Elems {
+			out = append(out, string(e.Encode(nil)))
+		}
+		sort.Strings(out)
+		return out
+	}
+	x, y := enc(a), enc(b)
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCompatProtocolErrors sends malformed requests to both servers and
+// compares everything each sends back before closing the connection.
+func TestCompatProtocolErrors(t *testing.T) {
+	pair := startPair(t)
+	cases := []struct{ name, in string }{
+		{"invalid multibulk length", "*x\r\n"},
+		{"invalid bulk length", "*1\r\n$-5\r\n"},
+		{"2GB bulk", "*1\r\n$2147483648\r\n"},
+		{"expected dollar", "*2\r\n$3\r\nGET\r\n:1\r\n"},
+		{"unbalanced quotes", "SET \"a b\r\n"},
+		{"commands before the error run", "*1\r\n$4\r\nPING\r\nECHO 'x'y\r\n"},
+		{"inline", "PING\r\nECHO \"a\\x41\"\r\nQUIT\r\n"},
+		{"empty lines", "\r\n\r\nPING\r\nQUIT\r\n"},
+		{"quit", "QUIT\r\nPING\r\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var outs [2][]byte
+			for i, addr := range []string{pair.redis.Addr(), pair.replab.Addr()} {
+				conn := redistest.Dial(t, addr)
+				conn.Write([]byte(c.in))
+				outs[i] = conn.ReadAll(2 * time.Second)
+			}
+			if !bytes.Equal(outs[0], outs[1]) {
+				t.Errorf("redis:  %q\nreplab: %q", outs[0], outs[1])
+			}
+		})
+	}
+}
