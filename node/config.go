@@ -75,6 +75,20 @@ type Config struct {
 	ShutdownOnSigint       string
 	ShutdownOnSigterm      string
 	AlwaysShowLogo         bool
+
+	// Encoding thresholds of the value types (Redis's defaults).
+	ListMaxListpackSize    int // list-max-listpack-size (alias list-max-ziplist-size)
+	ListCompressDepth      int
+	HashMaxListpackEntries int // hash-max-listpack-entries (alias ...-ziplist-...)
+	HashMaxListpackValue   int
+	SetMaxIntsetEntries    int
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int
+	StreamNodeMaxBytes     int
+	StreamNodeMaxEntries   int
+	HLLSparseMaxBytes      int
+	AclPubsubDefault       string
+	AclFile                string
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
@@ -252,11 +266,23 @@ var appliers = map[string]func(c *Config, v string){
 			c.ClientOutputLimits[class] = OutputLimit{atoi64(f[i+1]), atoi64(f[i+2]), atoi64(f[i+3])}
 		}
 	},
-	"notify-keyspace-events": func(c *Config, v string) { c.NotifyKeyspaceEvents, _ = parseKeyspaceEvents(v) },
-	"replicaof":              func(c *Config, v string) { c.ReplicaOf = v },
-	"shutdown-on-sigint":     func(c *Config, v string) { c.ShutdownOnSigint = v },
-	"shutdown-on-sigterm":    func(c *Config, v string) { c.ShutdownOnSigterm = v },
-	"always-show-logo":       func(c *Config, v string) { c.AlwaysShowLogo = v == "yes" },
+	"notify-keyspace-events":    func(c *Config, v string) { c.NotifyKeyspaceEvents, _ = parseKeyspaceEvents(v) },
+	"replicaof":                 func(c *Config, v string) { c.ReplicaOf = v },
+	"shutdown-on-sigint":        func(c *Config, v string) { c.ShutdownOnSigint = v },
+	"shutdown-on-sigterm":       func(c *Config, v string) { c.ShutdownOnSigterm = v },
+	"always-show-logo":          func(c *Config, v string) { c.AlwaysShowLogo = v == "yes" },
+	"list-max-listpack-size":    func(c *Config, v string) { c.ListMaxListpackSize = atoiOr(v, -2) },
+	"list-compress-depth":       func(c *Config, v string) { c.ListCompressDepth = atoiOr(v, 0) },
+	"hash-max-listpack-entries": func(c *Config, v string) { c.HashMaxListpackEntries = atoiOr(v, 512) },
+	"hash-max-listpack-value":   func(c *Config, v string) { c.HashMaxListpackValue = atoiOr(v, 64) },
+	"set-max-intset-entries":    func(c *Config, v string) { c.SetMaxIntsetEntries = atoiOr(v, 512) },
+	"zset-max-listpack-entries": func(c *Config, v string) { c.ZSetMaxListpackEntries = atoiOr(v, 128) },
+	"zset-max-listpack-value":   func(c *Config, v string) { c.ZSetMaxListpackValue = atoiOr(v, 64) },
+	"stream-node-max-bytes":     func(c *Config, v string) { c.StreamNodeMaxBytes = atoiOr(v, 4096) },
+	"stream-node-max-entries":   func(c *Config, v string) { c.StreamNodeMaxEntries = atoiOr(v, 100) },
+	"hll-sparse-max-bytes":      func(c *Config, v string) { c.HLLSparseMaxBytes = atoiOr(v, 3000) },
+	"acl-pubsub-default":        func(c *Config, v string) { c.AclPubsubDefault = v },
+	"aclfile":                   func(c *Config, v string) { c.AclFile = v },
 }
 
 // DefaultConfig returns the configuration of a node started without a
