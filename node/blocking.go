@@ -35,6 +35,9 @@ type blockState struct {
 	// Any data a command needs when it is re-run (for example the last ID
 	// XREAD returned); owned by the command.
 	data any
+	// readyKey is, during a re-run, the key whose readiness caused it
+	// (XREAD serves only that key, as Redis does).
+	readyKey string
 }
 
 // canBlock reports whether c may block (not inside a transaction or a
@@ -144,6 +147,7 @@ func (n *Node) handleClientsBlockedOnKeys() {
 				if c.blocked.kind != keyspace.KindNone && (v == nil || v.Kind() != c.blocked.kind || db.Expired(wk.key, n.ms)) {
 					continue
 				}
+				c.blocked.readyKey = wk.key
 				n.rerunBlocked(c)
 			}
 		}

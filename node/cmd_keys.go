@@ -301,10 +301,15 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 			c.int(0)
 			return
 		}
+		n.signalDeletedStream(c.db, bs(dst))
 		c.db.Delete(bs(dst))
 	}
 	c.db.Delete(bs(src))
 	c.db.Put(bs(dst), val)
+	n.signalKeyAsReady(c.db.ID, bs(dst))
+	if val.Kind() == keyspace.KindStream {
+		n.signalKeyAsReady(c.db.ID, bs(src))
+	}
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
 	}
@@ -348,6 +353,8 @@ func cmdMove(n *Node, c *client) {
 	if hasExpire {
 		dst.SetExpireAt(bs(key), expire)
 	}
+	n.signalKeyAsReady(dst.ID, bs(key))
+	n.signalDeletedStream(c.db, bs(key))
 	c.db.Delete(bs(key))
 	n.signalModifiedKey(c, c.db, key)
 	n.signalModifiedKey(c, dst, key)

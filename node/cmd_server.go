@@ -51,7 +51,12 @@ func cmdSwapDB(n *Node, c *client) {
 		return
 	}
 	if a != b {
+		da, db := n.ks.DB(int(a)), n.ks.DB(int(b))
+		n.signalDeletedStreamsInDB(da, db)
+		n.signalDeletedStreamsInDB(db, da)
 		n.ks.Swap(int(a), int(b))
+		n.signalStreamKeysInDB(da)
+		n.signalStreamKeysInDB(db)
 		n.touchAllWatchedKeysInDB(int(a), int(b))
 		n.touchAllWatchedKeysInDB(int(b), int(a))
 	}
@@ -79,6 +84,7 @@ func cmdFlushDB(n *Node, c *client) {
 	}
 	n.touchAllWatchedKeysInDB(c.db.ID, -1)
 	n.dirty += int64(c.db.Len())
+	n.signalDeletedStreamsInDB(c.db, nil)
 	c.db.Clear()
 	// Replicated even when the database was already empty.
 	n.forcePropagate(c)
@@ -93,6 +99,9 @@ func cmdFlushAll(n *Node, c *client) {
 		n.touchAllWatchedKeysInDB(i, -1)
 	}
 	n.dirty += int64(n.ks.Keys())
+	for i := 0; i < n.ks.Len(); i++ {
+		n.signalDeletedStreamsInDB(n.ks.DB(i), nil)
+	}
 	n.ks.FlushAll()
 	n.forcePropagate(c)
 	n.dirty++
