@@ -812,7 +812,7 @@ func (s *Stream) Exists(id StreamID) bool {
 }
 
 // Delete deletes the live entry with ID id and reports whether there was
-// one. It does not update FirstID or MaxDeletedID (XDEL does).
+// one, as XDEL does: MaxDeletedID and FirstID follow.
 func (s *Stream) Delete(id StreamID) bool {
 	it := s.Iterator(id, id, false)
 	if _, ok := it.Next(); !ok {
@@ -831,6 +831,14 @@ func (s *Stream) Delete(id StreamID) bool {
 		nd.lp = lp
 	}
 	s.length--
+	if id.Compare(s.MaxDeletedID) > 0 {
+		s.MaxDeletedID = id
+	}
+	if s.length == 0 {
+		s.FirstID = StreamID{}
+	} else if id == s.FirstID {
+		s.FirstID = s.EdgeID(true, false)
+	}
 	return true
 }
 

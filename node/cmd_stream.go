@@ -1584,24 +1584,12 @@ func cmdXDel(n *Node, c *client) {
 		ids = append(ids, id)
 	}
 	deleted := 0
-	firstEntry := false
 	for _, id := range ids {
 		if s.Delete(id) {
-			if id == s.FirstID {
-				firstEntry = true
-			}
-			if id.Compare(s.MaxDeletedID) > 0 {
-				s.MaxDeletedID = id
-			}
 			deleted++
 		}
 	}
 	if deleted > 0 {
-		if s.Len() == 0 {
-			s.FirstID = keyspace.StreamID{}
-		} else if firstEntry {
-			s.FirstID = s.EdgeID(true, false)
-		}
 		n.signalModifiedKey(c, c.db, key)
 		n.notifyKeyspaceEvent(NotifyStream, "xdel", string(key), c.db.ID)
 		n.dirty += int64(deleted)
