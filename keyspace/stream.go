@@ -106,8 +106,9 @@ func (id StreamID) String() string {
 	return string(id.AppendTo(buf[:0]))
 }
 
-// key returns id as 16 big-endian bytes (the radix tree key).
-func (id StreamID) key() [16]byte {
+// Key returns id as 16 big-endian bytes: the radix tree key of a node
+// whose master ID is id, as RDB files store it.
+func (id StreamID) Key() [16]byte {
 	var k [16]byte
 	for i := 0; i < 8; i++ {
 		k[i] = byte(id.Ms >> (56 - 8*i))
@@ -267,7 +268,7 @@ func (s *Stream) RaxNodeCount() int {
 	}
 	keys := make([][16]byte, len(s.nodes))
 	for i, nd := range s.nodes {
-		keys[i] = nd.master.key()
+		keys[i] = nd.master.Key()
 	}
 	return raxNodeCount(keys, 0)
 }

@@ -287,8 +287,16 @@ func slpAppendString(lp []byte, s []byte) []byte {
 	if v, ok := slpStringToInt64(s); ok {
 		return slpAppendInt(lp, v)
 	}
-	enc := make([]byte, 0, len(s)+5)
-	return slpAppendEncoded(lp, slpEncodeString(enc, s))
+	lp = lp[:len(lp)-1] // drop EOF
+	start := len(lp)
+	lp = slpEncodeString(lp, s)
+	lp = slpAppendBacklen(lp, len(lp)-start)
+	lp = append(lp, slpEOF)
+	binary.LittleEndian.PutUint32(lp, uint32(len(lp)))
+	if n := binary.LittleEndian.Uint16(lp[4:]); n != slpNumEleUnknown {
+		binary.LittleEndian.PutUint16(lp[4:], n+1)
+	}
+	return lp
 }
 
 // slpStringSize returns the bytes an element holding s occupies (encoding,

@@ -38,6 +38,13 @@ const (
 	ErrTimeoutNotInteger = "ERR timeout is not an integer or out of range"
 )
 
+// xautoclaimMaxCount is the greatest COUNT for which XAUTOCLAIM's array of
+// deleted IDs (16 bytes each) fits in the 2^47 bytes of an x86-64 address
+// space; Redis fails to allocate it above and replies an error. (Real
+// servers already fail somewhat lower, from 2^46 bytes on, depending on
+// their address space; counts that large are left out of the tests.)
+const xautoclaimMaxCount = 1 << 47 / 16
+
 // xreadBlockedDefaultCount is the COUNT of a blocked XREAD that gave none.
 const xreadBlockedDefaultCount = 1000
 
@@ -84,7 +91,7 @@ func (n *Node) subcommandSyntaxError(c *client) {
 		truncate(cstr(c.args[1]), 128), strings.ToUpper(cstr(c.args[0])))
 }
 
-// lookupStreamWrite returns the stream at key for writing; it replies
+// lookupStream returns the stream at key (for writing or reading); it replies
 // WRONGTYPE (ok false) when the key holds another type.
 func (n *Node) lookupStream(c *client, key []byte, write bool) (s *keyspace.Stream, ok bool) {
 	var v *keyspace.Value
@@ -1482,6 +1489,10 @@ func cmdXAutoClaim(n *Node, c *client) {
 	}
 	if g == nil {
 		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", cstr(c.args[1]), cstr(c.args[2]))
+		return
+	}
+	if count > xautoclaimMaxCount {
+		n.replyError(c, "ERR Insufficient memory, failed allocating transient memory, COUNT too high.")
 		return
 	}
 	c.noPropagate = true

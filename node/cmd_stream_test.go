@@ -475,3 +475,50 @@ func TestStreamCopyIsDeep(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(c.doFlat("XINFO", "CONSUMERS", "s", "g"), "name"))
 	assert.Equal(t, 2, strings.Count(c.doFlat("XINFO", "CONSUMERS", "d", "g"), "name"))
 }
+
+func TestStreamKeyspaceEvents(t *testing.T) {
+	tn := newTestNode(t, "--notify-keyspace-events", "Et")
+	var events []string
+	tn.n.publishHook = func(class int, event, key string, db int) {
+		events = append(events, event+":"+key)
+	}
+	c := tn.connect()
+	for _, cmd := range []string{
+		"XADD s 1 f v", "XADD s 2 f v", "XADD s MAXLEN 1 3 f v", "XADD s MAXLEN 5 4 f v",
+		"XTRIM s MAXLEN 1", "XTRIM s MAXLEN 1", "XDEL s 4", "XDEL s 4",
+		"XGROUP CREATE s g 0", "XGROUP CREATECONSUMER s g alice", "XGROUP CREATECONSUMER s g alice",
+		"XGROUP SETID s g 0", "XREADGROUP GROUP g bob STREAMS s >", "XADD s 5 f v", "XREADGROUP GROUP g bob STREAMS s >",
+		"XGROUP DELCONSUMER s g bob", "XGROUP DELCONSUMER s g nobody", "XGROUP DESTROY s g",
+		"XSETID s 9", "XGROUP CREATE m g $ MKSTREAM",
+	} {
+		c.do(split(cmd)...)
+	}
+	assert.Equal(t, []string{
+		"xadd:s", "xadd:s", "xadd:s", "xtrim:s", "xadd:s", "xtrim:s", "xdel:s",
+		"xgroup-create:s", "xgroup-createconsumer:s", "xgroup-setid:s", "xadd:s", "xgroup-createconsumer:s",
+		"xgroup-delconsumer:s", "xgroup-destroy:s", "xsetid:s", "xgroup-create:m",
+	}, events)
+}
+
+func TestStreamBlockedServedAfterTransaction(t *testing.T) {
+	// The transaction that makes the key ready propagates first, then what
+	// serving the blocked client propagates, as its own unit.
+	tn := newTestNode(t)
+	a, w := tn.connect(), tn.connect()
+	w.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+	a.send("XREADGROUP", "GROUP", "g", "bob", "NOACK", "BLOCK", "0", "STREAMS", "s", ">")
+	tn.propagated = nil
+	w.do("MULTI")
+	w.do("XADD", "s", "2", "f", "v")
+	w.do("XADD", "s", "3", "f", "v")
+	w.do("EXEC")
+	assert.Equal(t, "[[s [[2-0 [f v]] [3-0 [f v]]]]]", a.replyFlat())
+	var got []string
+	for _, p := range tn.propagated {
+		got = append(got, strings.Join(p, " "))
+	}
+	assert.Equal(t, []string{
+		"MULTI", "XADD s 2 f v", "XADD s 3 f v", "EXEC",
+		"MULTI", "XGROUP CREATECONSUMER s g bob", "XGROUP SETID s g 3-0 ENTRIESREAD 2", "EXEC",
+	}, got)
+}
