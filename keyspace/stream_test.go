@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fv(pairs ...string) [][]byte {
+func sfv(pairs ...string) [][]byte {
 	out := make([][]byte, len(pairs))
 	for i, p := range pairs {
 		out[i] = []byte(p)
@@ -22,9 +22,9 @@ func fv(pairs ...string) [][]byte {
 	return out
 }
 
-func mustAppend(t testing.TB, s *Stream, id StreamID, pairs ...string) {
+func mustXAdd(t testing.TB, s *Stream, id StreamID, pairs ...string) {
 	t.Helper()
-	_, err := s.Append(fv(pairs...), &id, true, 0, 4096, 100)
+	_, err := s.Append(sfv(pairs...), &id, true, 0, 4096, 100)
 	require.NoError(t, err)
 }
 
@@ -37,11 +37,11 @@ func mustAppend(t testing.TB, s *Stream, id StreamID, pairs ...string) {
 func TestStreamNodeBytesMatchRedis(t *testing.T) {
 	const want = "6d0000002500040101010201816102816202000102010001000101010201050103010001010103010401050100010101dfff0201018163020501060102010201dfff02df9c02f27011010405010201020100018b68656c6c6f20776f726c640cf4351cdcdf02000000090501ff"
 	s := NewStream()
-	mustAppend(t, s, StreamID{1, 1}, "a", "1", "b", "2")
-	mustAppend(t, s, StreamID{1, 2}, "a", "3", "b", "4")
-	mustAppend(t, s, StreamID{2, 0}, "c", "5")
-	mustAppend(t, s, StreamID{3, 0}, "a", "-100", "b", "70000")
-	mustAppend(t, s, StreamID{3, 1}, "a", "hello world", "b", "12345678901")
+	mustXAdd(t, s, StreamID{1, 1}, "a", "1", "b", "2")
+	mustXAdd(t, s, StreamID{1, 2}, "a", "3", "b", "4")
+	mustXAdd(t, s, StreamID{2, 0}, "c", "5")
+	mustXAdd(t, s, StreamID{3, 0}, "a", "-100", "b", "70000")
+	mustXAdd(t, s, StreamID{3, 1}, "a", "hello world", "b", "12345678901")
 	require.True(t, s.Delete(StreamID{1, 2}))
 	var nodes []string
 	s.ForEachNode(func(master StreamID, lp []byte) bool {
@@ -175,22 +175,22 @@ func TestStreamIDArithmetic(t *testing.T) {
 
 func TestStreamAppendIDs(t *testing.T) {
 	s := NewStream()
-	id, err := s.Append(fv("f", "v"), nil, false, 1000, 4096, 100)
+	id, err := s.Append(sfv("f", "v"), nil, false, 1000, 4096, 100)
 	require.NoError(t, err)
 	assert.Equal(t, StreamID{1000, 0}, id)
-	id, _ = s.Append(fv("f", "v"), nil, false, 999, 4096, 100)
+	id, _ = s.Append(sfv("f", "v"), nil, false, 999, 4096, 100)
 	assert.Equal(t, StreamID{1000, 1}, id)
-	id, _ = s.Append(fv("f", "v"), &StreamID{1000, 0}, false, 0, 4096, 100)
+	id, _ = s.Append(sfv("f", "v"), &StreamID{1000, 0}, false, 0, 4096, 100)
 	assert.Equal(t, StreamID{1000, 2}, id)
-	id, _ = s.Append(fv("f", "v"), &StreamID{2000, 0}, false, 0, 4096, 100)
+	id, _ = s.Append(sfv("f", "v"), &StreamID{2000, 0}, false, 0, 4096, 100)
 	assert.Equal(t, StreamID{2000, 0}, id)
-	_, err = s.Append(fv("f", "v"), &StreamID{2000, 0}, true, 0, 4096, 100)
+	_, err = s.Append(sfv("f", "v"), &StreamID{2000, 0}, true, 0, 4096, 100)
 	assert.Equal(t, ErrStreamIDTooSmall, err)
-	_, err = s.Append(fv("f", "v"), &StreamID{1999, 0}, false, 0, 4096, 100)
+	_, err = s.Append(sfv("f", "v"), &StreamID{1999, 0}, false, 0, 4096, 100)
 	assert.Equal(t, ErrStreamIDTooSmall, err)
-	_, err = s.Append(fv("f", "v"), &StreamID{2000, math.MaxUint64}, true, 0, 4096, 100)
+	_, err = s.Append(sfv("f", "v"), &StreamID{2000, math.MaxUint64}, true, 0, 4096, 100)
 	require.NoError(t, err)
-	_, err = s.Append(fv("f", "v"), &StreamID{2000, 0}, false, 0, 4096, 100)
+	_, err = s.Append(sfv("f", "v"), &StreamID{2000, 0}, false, 0, 4096, 100)
 	assert.Equal(t, ErrStreamSeqExhausted, err)
 	assert.Equal(t, uint64(5), s.Len())
 	assert.Equal(t, uint64(5), s.EntriesAdded)
@@ -202,7 +202,7 @@ func TestRaxNodeCount(t *testing.T) {
 	s := NewStream()
 	assert.Equal(t, 1, s.RaxNodeCount())
 	opts := func(id StreamID) {
-		_, err := s.Append(fv("f", "v"), &id, true, 0, 4096, 1)
+		_, err := s.Append(sfv("f", "v"), &id, true, 0, 4096, 1)
 		require.NoError(t, err)
 	}
 	opts(StreamID{1, 1})
@@ -220,14 +220,14 @@ func TestRaxNodeCount(t *testing.T) {
 
 // model is the reference a Stream is checked against: every entry ever
 // added, with its deletion mark.
-type modelEntry struct {
+type streamModelEntry struct {
 	id      StreamID
 	fields  [][]byte
 	deleted bool
 }
 
-func liveIn(m []modelEntry, start, end StreamID) []modelEntry {
-	var out []modelEntry
+func streamLiveIn(m []streamModelEntry, start, end StreamID) []streamModelEntry {
+	var out []streamModelEntry
 	for _, e := range m {
 		if !e.deleted && e.id.Compare(start) >= 0 && e.id.Compare(end) <= 0 {
 			out = append(out, e)
@@ -236,15 +236,15 @@ func liveIn(m []modelEntry, start, end StreamID) []modelEntry {
 	return out
 }
 
-func collect(t testing.TB, s *Stream, start, end StreamID, rev bool) []modelEntry {
-	var out []modelEntry
+func streamCollect(t testing.TB, s *Stream, start, end StreamID, rev bool) []streamModelEntry {
+	var out []streamModelEntry
 	it := s.Iterator(start, end, rev)
 	for {
 		id, ok := it.Next()
 		if !ok {
 			return out
 		}
-		e := modelEntry{id: id}
+		e := streamModelEntry{id: id}
 		it.Fields(func(f, v []byte) {
 			e.fields = append(e.fields, append([]byte{}, f...), append([]byte{}, v...))
 		})
@@ -260,7 +260,7 @@ func TestStreamAgainstModel(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			s := NewStream()
-			var m []modelEntry
+			var m []streamModelEntry
 			maxBytes := []int64{0, 60, 200, 4096}[r.IntN(4)]
 			maxEntries := []int64{0, 1, 3, 100}[r.IntN(4)]
 			now := uint64(1)
@@ -284,9 +284,9 @@ func TestStreamAgainstModel(t *testing.T) {
 						pairs = append(pairs, n, vals[r.IntN(len(vals))])
 					}
 					now += uint64(r.IntN(3))
-					id, err := s.Append(fv(pairs...), nil, false, now, maxBytes, maxEntries)
+					id, err := s.Append(sfv(pairs...), nil, false, now, maxBytes, maxEntries)
 					require.NoError(t, err)
-					m = append(m, modelEntry{id: id, fields: fv(pairs...)})
+					m = append(m, streamModelEntry{id: id, fields: sfv(pairs...)})
 				case k < 8 && len(m) > 0:
 					i := r.IntN(len(m))
 					want := !m[i].deleted
@@ -332,21 +332,21 @@ func TestStreamAgainstModel(t *testing.T) {
 					assert.Equal(t, removed, n)
 				}
 				require.Equal(t, uint64(live()), s.Len())
-				all := liveIn(m, StreamID{}, MaxStreamID)
+				all := streamLiveIn(m, StreamID{}, MaxStreamID)
 				if len(all) > 0 {
 					require.Equal(t, all[0].id, s.FirstID, "op %d", op)
 					require.Equal(t, all[len(all)-1].id, s.LastValidID())
 				}
 				if op%20 == 0 || op == 399 {
-					require.Equal(t, all, collect(t, s, StreamID{}, MaxStreamID, false))
+					require.Equal(t, all, streamCollect(t, s, StreamID{}, MaxStreamID, false))
 					for q := 0; q < 5 && len(m) > 0; q++ {
 						a, b := m[r.IntN(len(m))].id, m[r.IntN(len(m))].id
 						if a.Compare(b) > 0 {
 							a, b = b, a
 						}
-						want := liveIn(m, a, b)
-						assert.Equal(t, want, collect(t, s, a, b, false))
-						rev := collect(t, s, a, b, true)
+						want := streamLiveIn(m, a, b)
+						assert.Equal(t, want, streamCollect(t, s, a, b, false))
+						rev := streamCollect(t, s, a, b, true)
 						for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
 							rev[i], rev[j] = rev[j], rev[i]
 						}
@@ -366,15 +366,15 @@ func TestStreamAgainstModel(t *testing.T) {
 				assert.Equal(t, !e.deleted, s.Exists(e.id))
 			}
 			d := s.Dup()
-			assert.Equal(t, collect(t, s, StreamID{}, MaxStreamID, false), collect(t, d, StreamID{}, MaxStreamID, false))
+			assert.Equal(t, streamCollect(t, s, StreamID{}, MaxStreamID, false), streamCollect(t, d, StreamID{}, MaxStreamID, false))
 		})
 	}
 }
 
 func TestValidateStreamNodeRejectsGarbage(t *testing.T) {
 	s := NewStream()
-	mustAppend(t, s, StreamID{1, 1}, "a", "1")
-	mustAppend(t, s, StreamID{1, 2}, "b", "2", "c", "3")
+	mustXAdd(t, s, StreamID{1, 1}, "a", "1")
+	mustXAdd(t, s, StreamID{1, 2}, "b", "2", "c", "3")
 	var lp []byte
 	s.ForEachNode(func(_ StreamID, n []byte) bool { lp = n; return true })
 	require.True(t, ValidateStreamNode(lp))
@@ -450,7 +450,7 @@ func TestPEL(t *testing.T) {
 
 func TestStreamGroupsAndDup(t *testing.T) {
 	s := NewStream()
-	mustAppend(t, s, StreamID{1, 0}, "f", "v")
+	mustXAdd(t, s, StreamID{1, 0}, "f", "v")
 	g := s.CreateGroup([]byte("g"), StreamID{}, 0)
 	require.NotNil(t, g)
 	assert.Nil(t, s.CreateGroup([]byte("g"), StreamID{}, 0))
@@ -494,7 +494,7 @@ func TestStreamLag(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, int64(0), lag)
 	for i := uint64(1); i <= 4; i++ {
-		mustAppend(t, s, StreamID{i, 0}, "f", "v")
+		mustXAdd(t, s, StreamID{i, 0}, "f", "v")
 	}
 	g.LastID = StreamID{}
 	lag, ok = s.Lag(g)

@@ -48,8 +48,8 @@ const xautoclaimMaxCount = 1 << 47 / 16
 // xreadBlockedDefaultCount is the COUNT of a blocked XREAD that gave none.
 const xreadBlockedDefaultCount = 1000
 
-// cstr cuts b at its first NUL, as Redis's %s formatting of a key does.
-func cstr(b []byte) string {
+// streamCStr cuts b at its first NUL, as Redis's %s formatting of a key does.
+func streamCStr(b []byte) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
@@ -84,11 +84,11 @@ func (n *Node) parseIntervalIDOrReply(c *client, arg []byte, missingSeq uint64) 
 	return id, false, ok
 }
 
-// subcommandSyntaxError replies Redis's error for a subcommand with a bad
+// streamSubcommandSyntaxError replies Redis's error for a subcommand with a bad
 // argument count or option.
-func (n *Node) subcommandSyntaxError(c *client) {
+func (n *Node) streamSubcommandSyntaxError(c *client) {
 	n.replyErrorf(c, "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
-		truncate(cstr(c.args[1]), 128), strings.ToUpper(cstr(c.args[0])))
+		truncate(streamCStr(c.args[1]), 128), strings.ToUpper(streamCStr(c.args[0])))
 }
 
 // lookupStream returns the stream at key (for writing or reading); it replies
@@ -726,7 +726,7 @@ func cmdXRead(n *Node, c *client) {
 				g = s.Group(groupName)
 			}
 			if g == nil {
-				n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", cstr(key), cstr(groupName))
+				n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP option", streamCStr(key), streamCStr(groupName))
 				return
 			}
 			groups[idx] = g
@@ -960,7 +960,7 @@ func cmdXGroup(n *Node, c *client) {
 				entriesRead = v
 				i += 2
 			default:
-				n.subcommandSyntaxError(c)
+				n.streamSubcommandSyntaxError(c)
 				return
 			}
 		}
@@ -976,7 +976,7 @@ func cmdXGroup(n *Node, c *client) {
 			return
 		}
 		if g = s.Group(grpname); g == nil && (eq(opt, "SETID") || eq(opt, "CREATECONSUMER") || eq(opt, "DELCONSUMER")) {
-			n.replyErrorf(c, "NOGROUP No such consumer group '%s' for key name '%s'", cstr(grpname), cstr(c.args[2]))
+			n.replyErrorf(c, "NOGROUP No such consumer group '%s' for key name '%s'", streamCStr(grpname), streamCStr(c.args[2]))
 			return
 		}
 	}
@@ -1068,7 +1068,7 @@ func cmdXGroup(n *Node, c *client) {
 		}
 		c.int(pending)
 	default:
-		n.subcommandSyntaxError(c)
+		n.streamSubcommandSyntaxError(c)
 	}
 }
 
@@ -1236,7 +1236,7 @@ func cmdXPending(n *Node, c *client) {
 		return
 	}
 	if g == nil {
-		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", cstr(c.args[1]), cstr(c.args[2]))
+		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", streamCStr(c.args[1]), streamCStr(c.args[2]))
 		return
 	}
 	if justInfo {
@@ -1304,7 +1304,7 @@ func cmdXClaim(n *Node, c *client) {
 		return
 	}
 	if g == nil {
-		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", cstr(c.args[1]), cstr(c.args[2]))
+		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", streamCStr(c.args[1]), streamCStr(c.args[2]))
 		return
 	}
 	minIdle, ok := num.ParseInt(c.args[4])
@@ -1367,7 +1367,7 @@ func cmdXClaim(n *Node, c *client) {
 				return
 			}
 		default:
-			n.replyErrorf(c, "ERR Unrecognized XCLAIM option '%s'", cstr(opt))
+			n.replyErrorf(c, "ERR Unrecognized XCLAIM option '%s'", streamCStr(opt))
 			return
 		}
 	}
@@ -1488,7 +1488,7 @@ func cmdXAutoClaim(n *Node, c *client) {
 		return
 	}
 	if g == nil {
-		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", cstr(c.args[1]), cstr(c.args[2]))
+		n.replyErrorf(c, "NOGROUP No such key '%s' or consumer group '%s'", streamCStr(c.args[1]), streamCStr(c.args[2]))
 		return
 	}
 	if count > xautoclaimMaxCount {
@@ -1613,7 +1613,7 @@ func cmdXDel(n *Node, c *client) {
 func cmdXInfo(n *Node, c *client) {
 	if eq(c.args[1], "HELP") {
 		if len(c.args) != 2 {
-			n.subcommandSyntaxError(c)
+			n.streamSubcommandSyntaxError(c)
 			return
 		}
 		n.replyHelp(c, "XINFO", []string{
@@ -1627,7 +1627,7 @@ func cmdXInfo(n *Node, c *client) {
 		return
 	}
 	if len(c.args) < 3 {
-		n.subcommandSyntaxError(c)
+		n.streamSubcommandSyntaxError(c)
 		return
 	}
 	opt := c.args[1]
@@ -1645,7 +1645,7 @@ func cmdXInfo(n *Node, c *client) {
 	case eq(opt, "CONSUMERS") && len(c.args) == 4:
 		g := s.Group(c.args[3])
 		if g == nil {
-			n.replyErrorf(c, "NOGROUP No such consumer group '%s' for key name '%s'", cstr(c.args[3]), cstr(key))
+			n.replyErrorf(c, "NOGROUP No such consumer group '%s' for key name '%s'", streamCStr(c.args[3]), streamCStr(key))
 			return
 		}
 		c.w.Array(len(g.Consumers()))
@@ -1678,7 +1678,7 @@ func cmdXInfo(n *Node, c *client) {
 	case eq(opt, "STREAM"):
 		n.xinfoStream(c, s)
 	default:
-		n.subcommandSyntaxError(c)
+		n.streamSubcommandSyntaxError(c)
 	}
 }
 
@@ -1704,16 +1704,16 @@ func (n *Node) xinfoStream(c *client, s *keyspace.Stream) {
 	opts := c.args[3:]
 	if len(opts) > 0 {
 		if len(opts) != 1 && len(opts) != 3 {
-			n.subcommandSyntaxError(c)
+			n.streamSubcommandSyntaxError(c)
 			return
 		}
 		if !eq(opts[0], "FULL") {
-			n.subcommandSyntaxError(c)
+			n.streamSubcommandSyntaxError(c)
 			return
 		}
 		if len(opts) == 3 {
 			if !eq(opts[1], "COUNT") {
-				n.subcommandSyntaxError(c)
+				n.streamSubcommandSyntaxError(c)
 				return
 			}
 			v, ok := n.argInt(c, opts[2])

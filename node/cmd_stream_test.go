@@ -12,14 +12,14 @@ import (
 	"replab/resp"
 )
 
-// t0 is the MemRuntime clock of newTestNode, in ms.
-const t0 = int64(1767225600000)
+// xt0 is the MemRuntime clock of newTestNode, in ms.
+const xt0 = int64(1767225600000)
 
-var t0s = strconv.FormatInt(t0, 10)
+var xt0s = strconv.FormatInt(xt0, 10)
 
 // flat renders a reply compactly: strings as they are, integers with ':',
 // nulls as "nil", errors with '!', aggregates in brackets.
-func flat(v resp.Value) string {
+func xflat(v resp.Value) string {
 	switch {
 	case v.Null:
 		return "nil"
@@ -30,35 +30,35 @@ func flat(v resp.Value) string {
 	case v.Elems != nil || v.Kind == resp.KindArray || v.Kind == resp.KindMap:
 		parts := make([]string, len(v.Elems))
 		for i, e := range v.Elems {
-			parts[i] = flat(e)
+			parts[i] = xflat(e)
 		}
 		return "[" + strings.Join(parts, " ") + "]"
 	}
 	return v.Str
 }
 
-// doFlat runs a command and returns its flattened reply.
-func (c *testConn) doFlat(args ...string) string {
+// xdo runs a command and returns its flattened reply.
+func (c *testConn) xdo(args ...string) string {
 	c.tn.t.Helper()
-	return flat(c.do(args...))
+	return xflat(c.do(args...))
 }
 
-// replyFlat returns the one reply received since the last read, flattened,
+// xreply returns the one reply received since the last read, flattened,
 // or "" when there is none.
-func (c *testConn) replyFlat() string {
+func (c *testConn) xreply() string {
 	c.tn.t.Helper()
 	rs := c.replies()
 	switch len(rs) {
 	case 0:
 		return ""
 	case 1:
-		return flat(rs[0])
+		return xflat(rs[0])
 	}
 	c.tn.t.Fatalf("got %d replies: %v", len(rs), rs)
 	return ""
 }
 
-func split(s string) []string { return strings.Fields(s) }
+func xsplit(s string) []string { return strings.Fields(s) }
 
 func TestStreamPropagatedForms(t *testing.T) {
 	cases := []struct {
@@ -67,7 +67,7 @@ func TestStreamPropagatedForms(t *testing.T) {
 		cmd   string
 		want  []string // propagated commands, one per string
 	}{
-		{"xadd auto id", nil, "XADD s * a 1", []string{"XADD s " + t0s + "-0 a 1"}},
+		{"xadd auto id", nil, "XADD s * a 1", []string{"XADD s " + xt0s + "-0 a 1"}},
 		{"xadd auto id after a future id", []string{"XADD s 9999999999999-5 a 1"}, "XADD s * a 1",
 			[]string{"XADD s 9999999999999-6 a 1"}},
 		{"xadd ms-star", []string{"XADD s 5-3 a 1"}, "XADD s 5-* a 1", []string{"XADD s 5-4 a 1"}},
@@ -75,11 +75,11 @@ func TestStreamPropagatedForms(t *testing.T) {
 		{"xadd nomkstream missing", nil, "XADD s NOMKSTREAM * a 1", nil},
 		{"xadd error", []string{"XADD s 5-0 a 1"}, "XADD s 4-0 a 1", nil},
 		{"xadd exact maxlen kept", []string{"XADD s 1 a 1", "XADD s 2 a 1"}, "XADD s MAXLEN 1 * a 1",
-			[]string{"XADD s MAXLEN 1 " + t0s + "-0 a 1"}},
+			[]string{"XADD s MAXLEN 1 " + xt0s + "-0 a 1"}},
 		{"xadd approx maxlen made exact", []string{"XADD s 1 a 1", "XADD s 2 a 1"}, "XADD s MAXLEN ~ 1 3 a 1",
 			[]string{"XADD s MAXLEN = 3 3 a 1"}},
 		{"xadd approx minid made exact", []string{"XADD s 1 a 1"}, "XADD s MINID ~ 2 LIMIT 10 * a 1",
-			[]string{"XADD s MINID = 1-0 LIMIT 10 " + t0s + "-0 a 1"}},
+			[]string{"XADD s MINID = 1-0 LIMIT 10 " + xt0s + "-0 a 1"}},
 		{"xtrim approx made exact", []string{"XADD s 1 a 1", "XADD s 2 a 1"}, "XTRIM s MINID ~ 2",
 			nil}, // nothing trimmed (one node): not propagated
 		{"xtrim exact", []string{"XADD s 1 a 1", "XADD s 2 a 1"}, "XTRIM s MAXLEN 1", []string{"XTRIM s MAXLEN 1"}},
@@ -88,11 +88,11 @@ func TestStreamPropagatedForms(t *testing.T) {
 		{"xread never", []string{"XADD s 1 a 1"}, "XREAD STREAMS s 0", nil},
 		{"xgroup create", []string{"XADD s 1 a 1"}, "XGROUP CREATE s g $", []string{"XGROUP CREATE s g $"}},
 		{"xreadgroup one entry", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0"}, "XREADGROUP GROUP g alice STREAMS s >",
-			[]string{"XCLAIM s g alice 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
+			[]string{"XCLAIM s g alice 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
 		{"xreadgroup two entries", []string{"XADD s 1 a 1", "XADD s 2 b 2", "XGROUP CREATE s g 0"}, "XREADGROUP GROUP g alice STREAMS s >",
 			[]string{"MULTI",
-				"XCLAIM s g alice 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0",
-				"XCLAIM s g alice 0 2-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
+				"XCLAIM s g alice 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0",
+				"XCLAIM s g alice 0 2-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
 				"EXEC"}},
 		{"xreadgroup nothing new", []string{"XADD s 1 a 1", "XGROUP CREATE s g $"}, "XREADGROUP GROUP g alice STREAMS s >", nil},
 		{"xreadgroup history", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >"},
@@ -104,24 +104,24 @@ func TestStreamPropagatedForms(t *testing.T) {
 		{"xreadgroup redelivery to another consumer", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0",
 			"XREADGROUP GROUP g alice STREAMS s >", "XGROUP SETID s g 0"},
 			"XREADGROUP GROUP g bob STREAMS s >",
-			[]string{"XCLAIM s g bob 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
+			[]string{"XCLAIM s g bob 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
 		{"xclaim keeps the id text", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >"},
 			"XCLAIM s g bob 0 1 TIME 1000 RETRYCOUNT 5",
 			[]string{"XCLAIM s g bob 0 1 TIME 1000 RETRYCOUNT 5 FORCE JUSTID LASTID 1-0"}},
 		{"xclaim justid keeps the count", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >"},
 			"XCLAIM s g bob 0 1-0 JUSTID IDLE 500",
-			[]string{"XCLAIM s g bob 0 1-0 TIME " + strconv.FormatInt(t0-500, 10) + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
+			[]string{"XCLAIM s g bob 0 1-0 TIME " + strconv.FormatInt(xt0-500, 10) + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"}},
 		{"xclaim lastid only", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0"}, "XCLAIM s g bob 0 9-9 LASTID 7-0",
 			[]string{"XGROUP SETID s g 7-0 ENTRIESREAD -1"}},
 		{"xclaim lastid lower", []string{"XADD s 1 a 1", "XGROUP CREATE s g $"}, "XCLAIM s g bob 0 9-9 LASTID 0-5", nil},
 		{"xclaim deleted entry", []string{"XADD s 1 a 1", "XADD s 2 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XDEL s 1"},
 			"XCLAIM s g bob 0 1-0",
-			[]string{"XCLAIM s g alice 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0"}},
+			[]string{"XCLAIM s g alice 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0"}},
 		{"xautoclaim", []string{"XADD s 1 a 1", "XADD s 2 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >", "XDEL s 1"},
 			"XAUTOCLAIM s g bob 0 0",
 			[]string{"MULTI",
-				"XCLAIM s g alice 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
-				"XCLAIM s g bob 0 2-0 TIME " + t0s + " RETRYCOUNT 2 FORCE JUSTID LASTID 2-0",
+				"XCLAIM s g alice 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 2-0",
+				"XCLAIM s g bob 0 2-0 TIME " + xt0s + " RETRYCOUNT 2 FORCE JUSTID LASTID 2-0",
 				"EXEC"}},
 		{"xack", []string{"XADD s 1 a 1", "XGROUP CREATE s g 0", "XREADGROUP GROUP g alice STREAMS s >"},
 			"XACK s g 1", []string{"XACK s g 1"}},
@@ -133,11 +133,11 @@ func TestStreamPropagatedForms(t *testing.T) {
 			tn := newTestNode(t)
 			c := tn.connect()
 			for _, s := range tc.setup {
-				r := c.do(split(s)...)
+				r := c.do(xsplit(s)...)
 				require.False(t, r.IsError(), "%s: %v", s, r)
 			}
 			tn.propagated = nil
-			c.do(split(tc.cmd)...)
+			c.do(xsplit(tc.cmd)...)
 			var got []string
 			for _, p := range tn.propagated {
 				got = append(got, strings.Join(p, " "))
@@ -161,16 +161,16 @@ func TestStreamPropagationReplays(t *testing.T) {
 		"XREADGROUP GROUP g bob NOACK STREAMS s >",
 		"XADD s * e 5",
 		"XREADGROUP GROUP h carol NOACK STREAMS s >",
-		"XCLAIM s g bob 0 0-1 " + t0s + "-1 IDLE 10",
-		"XDEL s " + t0s + "-0",
+		"XCLAIM s g bob 0 0-1 " + xt0s + "-1 IDLE 10",
+		"XDEL s " + xt0s + "-0",
 		"XAUTOCLAIM s g dave 0 0 COUNT 5",
-		"XACK s g " + t0s + "-1",
+		"XACK s g " + xt0s + "-1",
 		"XTRIM s MINID ~ 0",
 		"XSETID s 99999999999999-0",
 	}
 	for i, cmd := range script {
 		master.rt.Advance(master.n, time.Duration(i)*time.Millisecond)
-		r := mc.do(split(cmd)...)
+		r := mc.do(xsplit(cmd)...)
 		require.False(t, r.IsError(), "%s: %v", cmd, r)
 	}
 	// The replica's clock must not lag: Redis (and replab) take a delivery
@@ -185,8 +185,8 @@ func TestStreamPropagationReplays(t *testing.T) {
 	}
 	// Consumers' seen times differ (the replica creates them when it
 	// applies the XCLAIMs), so compare the rest.
-	want := mc.doFlat("XINFO", "STREAM", "s", "FULL")
-	got := rc.doFlat("XINFO", "STREAM", "s", "FULL")
+	want := mc.xdo("XINFO", "STREAM", "s", "FULL")
+	got := rc.xdo("XINFO", "STREAM", "s", "FULL")
 	seen := func(s string) string {
 		f := strings.Fields(s)
 		for i := range f {
@@ -197,29 +197,29 @@ func TestStreamPropagationReplays(t *testing.T) {
 		return strings.Join(f, " ")
 	}
 	assert.Equal(t, seen(want), seen(got))
-	assert.Equal(t, mc.doFlat("DEBUG", "DIGEST"), rc.doFlat("DEBUG", "DIGEST"))
-	assert.Equal(t, mc.doFlat("XINFO", "GROUPS", "s"), rc.doFlat("XINFO", "GROUPS", "s"))
+	assert.Equal(t, mc.xdo("DEBUG", "DIGEST"), rc.xdo("DEBUG", "DIGEST"))
+	assert.Equal(t, mc.xdo("XINFO", "GROUPS", "s"), rc.xdo("XINFO", "GROUPS", "s"))
 }
 
 func TestStreamXReadBlocking(t *testing.T) {
 	tn := newTestNode(t)
 	a, b := tn.connect(), tn.connect()
 	a.send("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	// A write to another key does not serve it.
 	b.do("XADD", "other", "1", "f", "v")
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	b.do("XADD", "s", "5", "f", "v")
-	assert.Equal(t, "[[s [[5-0 [f v]]]]]", a.replyFlat())
+	assert.Equal(t, "[[s [[5-0 [f v]]]]]", a.xreply())
 	// It goes on with what it sent while blocked.
 	a.send("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
 	a.send("PING")
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	b.do("XADD", "s", "6", "f", "v")
 	rs := a.replies()
 	require.Len(t, rs, 2)
-	assert.Equal(t, "[[s [[6-0 [f v]]]]]", flat(rs[0]))
-	assert.Equal(t, "PONG", flat(rs[1]))
+	assert.Equal(t, "[[s [[6-0 [f v]]]]]", xflat(rs[0]))
+	assert.Equal(t, "PONG", xflat(rs[1]))
 	assert.Empty(t, tn.n.blockedClients)
 }
 
@@ -231,7 +231,7 @@ func TestStreamXReadBlockingServesTheReadyKeyOnly(t *testing.T) {
 	b.do("XADD", "s2", "1", "f", "v")
 	b.do("XADD", "s1", "2", "f", "v")
 	b.do("EXEC")
-	assert.Equal(t, "[[s2 [[1-0 [f v]]]]]", a.replyFlat())
+	assert.Equal(t, "[[s2 [[1-0 [f v]]]]]", a.xreply())
 }
 
 func TestStreamXReadBlockingFIFOAndCount(t *testing.T) {
@@ -244,8 +244,8 @@ func TestStreamXReadBlockingFIFOAndCount(t *testing.T) {
 	w.do("XADD", "s", "2", "f", "v")
 	w.do("XADD", "s", "3", "f", "v")
 	w.do("EXEC")
-	assert.Equal(t, "[[s [[1-0 [f v]] [2-0 [f v]]]]]", a.replyFlat())
-	assert.Equal(t, "[[s [[1-0 [f v]] [2-0 [f v]] [3-0 [f v]]]]]", b.replyFlat())
+	assert.Equal(t, "[[s [[1-0 [f v]] [2-0 [f v]]]]]", a.xreply())
+	assert.Equal(t, "[[s [[1-0 [f v]] [2-0 [f v]] [3-0 [f v]]]]]", b.xreply())
 }
 
 func TestStreamXReadBlockingResp3(t *testing.T) {
@@ -257,7 +257,7 @@ func TestStreamXReadBlockingResp3(t *testing.T) {
 	r := a.replies()
 	require.Len(t, r, 1)
 	assert.Equal(t, resp.KindMap, r[0].Kind)
-	assert.Equal(t, "[s [[1-0 [f v]]]]", flat(r[0]))
+	assert.Equal(t, "[s [[1-0 [f v]]]]", xflat(r[0]))
 }
 
 func TestStreamXReadBlockingTimeout(t *testing.T) {
@@ -265,9 +265,9 @@ func TestStreamXReadBlockingTimeout(t *testing.T) {
 	a := tn.connect()
 	a.send("XREAD", "BLOCK", "100", "STREAMS", "s", "$")
 	tn.rt.Advance(tn.n, 99*time.Millisecond)
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	tn.rt.Advance(tn.n, 2*time.Millisecond)
-	assert.Equal(t, "nil", a.replyFlat())
+	assert.Equal(t, "nil", a.xreply())
 	assert.Empty(t, tn.n.blockedClients)
 }
 
@@ -277,12 +277,12 @@ func TestStreamXReadBlockingSurvivesDeletion(t *testing.T) {
 	w.do("XADD", "s", "5", "f", "v")
 	a.send("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
 	w.do("DEL", "s")
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	// A new stream with an entry below the ID waited for does not serve it.
 	w.do("XADD", "s", "3", "f", "v")
-	assert.Equal(t, "", a.replyFlat())
+	assert.Equal(t, "", a.xreply())
 	w.do("XADD", "s", "6", "f", "v")
-	assert.Equal(t, "[[s [[6-0 [f v]]]]]", a.replyFlat())
+	assert.Equal(t, "[[s [[6-0 [f v]]]]]", a.xreply())
 }
 
 func TestStreamXReadNotBlockingInMulti(t *testing.T) {
@@ -291,26 +291,26 @@ func TestStreamXReadNotBlockingInMulti(t *testing.T) {
 	a.do("MULTI")
 	a.do("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
 	a.do("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
-	assert.Equal(t, "[nil !NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option]", a.doFlat("EXEC"))
+	assert.Equal(t, "[nil !NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option]", a.xdo("EXEC"))
 	a.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 	a.do("MULTI")
 	a.do("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
-	assert.Equal(t, "[nil]", a.doFlat("EXEC"))
+	assert.Equal(t, "[nil]", a.xdo("EXEC"))
 }
 
 func TestStreamXReadPlusIsTheLastEntry(t *testing.T) {
 	// "+" as XREAD's ID came with Redis 7.4 (7.0 rejects it).
 	tn := newTestNode(t)
 	a := tn.connect()
-	assert.Equal(t, "nil", a.doFlat("XREAD", "STREAMS", "s", "+"))
+	assert.Equal(t, "nil", a.xdo("XREAD", "STREAMS", "s", "+"))
 	a.do("XADD", "s", "1", "f", "v")
 	a.do("XADD", "s", "2", "f", "w")
-	assert.Equal(t, "[[s [[2-0 [f w]]]]]", a.doFlat("XREAD", "STREAMS", "s", "+"))
+	assert.Equal(t, "[[s [[2-0 [f w]]]]]", a.xdo("XREAD", "STREAMS", "s", "+"))
 	a.do("XDEL", "s", "2")
-	assert.Equal(t, "nil", a.doFlat("XREAD", "STREAMS", "s", "+"))
+	assert.Equal(t, "nil", a.xdo("XREAD", "STREAMS", "s", "+"))
 	// XREADGROUP keeps 7.0's answer.
 	a.do("XGROUP", "CREATE", "s", "g", "0")
-	assert.Equal(t, "!"+ErrStreamInvalidID, a.doFlat("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "+"))
+	assert.Equal(t, "!"+ErrStreamInvalidID, a.xdo("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "+"))
 }
 
 func TestStreamXReadGroupBlocking(t *testing.T) {
@@ -323,16 +323,16 @@ func TestStreamXReadGroupBlocking(t *testing.T) {
 	w.do("XADD", "s", "1", "f", "v")
 	// The first blocked consumer gets the entry; the second has nothing
 	// new left and stays blocked.
-	assert.Equal(t, "[[s [[1-0 [f v]]]]]", a.replyFlat())
-	assert.Equal(t, "", b.replyFlat())
+	assert.Equal(t, "[[s [[1-0 [f v]]]]]", a.xreply())
+	assert.Equal(t, "", b.xreply())
 	assert.Equal(t, [][]string{
-		split("XADD s 1 f v"),
-		split("XCLAIM s g alice 0 1-0 TIME " + t0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"),
+		xsplit("XADD s 1 f v"),
+		xsplit("XCLAIM s g alice 0 1-0 TIME " + xt0s + " RETRYCOUNT 1 FORCE JUSTID LASTID 1-0"),
 	}, tn.propagated)
 	tn.propagated = nil
 	w.do("XADD", "s", "2", "f", "v")
-	assert.Equal(t, "[[s [[2-0 [f v]]]]]", b.replyFlat())
-	assert.Equal(t, "[:2 1-0 2-0 [[alice 1] [bob 1]]]", w.doFlat("XPENDING", "s", "g"))
+	assert.Equal(t, "[[s [[2-0 [f v]]]]]", b.xreply())
+	assert.Equal(t, "[:2 1-0 2-0 [[alice 1] [bob 1]]]", w.xdo("XPENDING", "s", "g"))
 	assert.Len(t, tn.propagated, 2)
 }
 
@@ -343,13 +343,13 @@ func TestStreamXReadGroupBlockingNoAck(t *testing.T) {
 	a.send("XREADGROUP", "GROUP", "g", "alice", "NOACK", "BLOCK", "0", "STREAMS", "s", ">")
 	tn.propagated = nil
 	w.do("XADD", "s", "1", "f", "v")
-	assert.Equal(t, "[[s [[1-0 [f v]]]]]", a.replyFlat())
+	assert.Equal(t, "[[s [[1-0 [f v]]]]]", a.xreply())
 	assert.Equal(t, [][]string{
-		split("XADD s 1 f v"),
-		split("MULTI"),
-		split("XGROUP CREATECONSUMER s g alice"),
-		split("XGROUP SETID s g 1-0 ENTRIESREAD 1"),
-		split("EXEC"),
+		xsplit("XADD s 1 f v"),
+		xsplit("MULTI"),
+		xsplit("XGROUP CREATECONSUMER s g alice"),
+		xsplit("XGROUP SETID s g 1-0 ENTRIESREAD 1"),
+		xsplit("EXEC"),
 	}, tn.propagated)
 }
 
@@ -359,7 +359,7 @@ func TestStreamXReadGroupBlockedErrors(t *testing.T) {
 		a, w := tn.connect(), tn.connect()
 		w.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		a.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">")
-		require.Equal(t, "", a.replyFlat())
+		require.Equal(t, "", a.xreply())
 		return tn, a, w
 	}
 	const gone = "!UNBLOCKED the stream key no longer exists"
@@ -385,14 +385,14 @@ func TestStreamXReadGroupBlockedErrors(t *testing.T) {
 			for _, cmd := range tc.cmds {
 				w.do(cmd...)
 			}
-			assert.Equal(t, tc.want, a.replyFlat())
+			assert.Equal(t, tc.want, a.xreply())
 		})
 	}
 	t.Run("expired", func(t *testing.T) {
 		tn, a, w := setup(t)
 		w.do("PEXPIRE", "s", "50")
 		tn.rt.Advance(tn.n, time.Second)
-		assert.Equal(t, gone, a.replyFlat())
+		assert.Equal(t, gone, a.xreply())
 	})
 	t.Run("timeout", func(t *testing.T) {
 		tn := newTestNode(t)
@@ -400,9 +400,9 @@ func TestStreamXReadGroupBlockedErrors(t *testing.T) {
 		w.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 		a.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "30", "STREAMS", "s", ">")
 		tn.rt.Advance(tn.n, 40*time.Millisecond)
-		assert.Equal(t, "nil", a.replyFlat())
+		assert.Equal(t, "nil", a.xreply())
 		// The consumer was not created by blocking.
-		assert.Equal(t, "[]", w.doFlat("XINFO", "CONSUMERS", "s", "g"))
+		assert.Equal(t, "[]", w.xdo("XINFO", "CONSUMERS", "s", "g"))
 	})
 }
 
@@ -416,20 +416,20 @@ func TestStreamIdleTimes(t *testing.T) {
 	tn.rt.Advance(tn.n, 1500*time.Millisecond)
 	c.do("XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "STREAMS", "s", ">")
 	tn.rt.Advance(tn.n, 500*time.Millisecond)
-	assert.Equal(t, "[[1-0 alice :2000 :1] [2-0 bob :500 :1]]", c.doFlat("XPENDING", "s", "g", "-", "+", "10"))
-	assert.Equal(t, "[[1-0 alice :2000 :1]]", c.doFlat("XPENDING", "s", "g", "IDLE", "1000", "-", "+", "10"))
-	assert.Equal(t, "[[name alice pending :1 idle :2000] [name bob pending :1 idle :500]]", c.doFlat("XINFO", "CONSUMERS", "s", "g"))
+	assert.Equal(t, "[[1-0 alice :2000 :1] [2-0 bob :500 :1]]", c.xdo("XPENDING", "s", "g", "-", "+", "10"))
+	assert.Equal(t, "[[1-0 alice :2000 :1]]", c.xdo("XPENDING", "s", "g", "IDLE", "1000", "-", "+", "10"))
+	assert.Equal(t, "[[name alice pending :1 idle :2000] [name bob pending :1 idle :500]]", c.xdo("XINFO", "CONSUMERS", "s", "g"))
 	// Only entries idle long enough are claimed.
-	assert.Equal(t, "[1-0]", c.doFlat("XCLAIM", "s", "g", "carol", "1000", "1-0", "2-0", "JUSTID"))
-	assert.Equal(t, "[0-0 [[2-0 [f v]]] []]", c.doFlat("XAUTOCLAIM", "s", "g", "dave", "400", "0"))
-	assert.Equal(t, "[[1-0 carol :0 :1] [2-0 dave :0 :2]]", c.doFlat("XPENDING", "s", "g", "-", "+", "10"))
+	assert.Equal(t, "[1-0]", c.xdo("XCLAIM", "s", "g", "carol", "1000", "1-0", "2-0", "JUSTID"))
+	assert.Equal(t, "[0-0 [[2-0 [f v]]] []]", c.xdo("XAUTOCLAIM", "s", "g", "dave", "400", "0"))
+	assert.Equal(t, "[[1-0 carol :0 :1] [2-0 dave :0 :2]]", c.xdo("XPENDING", "s", "g", "-", "+", "10"))
 	// IDLE and TIME set the delivery time; a time in the future means now.
 	c.do("XCLAIM", "s", "g", "carol", "0", "1-0", "IDLE", "700", "JUSTID")
-	c.do("XCLAIM", "s", "g", "carol", "0", "2-0", "TIME", strconv.FormatInt(t0+10_000_000, 10), "JUSTID")
-	assert.Equal(t, "[[1-0 carol :700 :1] [2-0 carol :0 :2]]", c.doFlat("XPENDING", "s", "g", "-", "+", "10"))
+	c.do("XCLAIM", "s", "g", "carol", "0", "2-0", "TIME", strconv.FormatInt(xt0+10_000_000, 10), "JUSTID")
+	assert.Equal(t, "[[1-0 carol :700 :1] [2-0 carol :0 :2]]", c.xdo("XPENDING", "s", "g", "-", "+", "10"))
 	tn.rt.Advance(tn.n, 100*time.Millisecond)
-	full := c.doFlat("XINFO", "STREAM", "s", "FULL")
-	now := t0 + 2100
+	full := c.xdo("XINFO", "STREAM", "s", "FULL")
+	now := xt0 + 2100
 	assert.Contains(t, full, "pending [[1-0 carol :"+strconv.FormatInt(now-800, 10)+" :1] [2-0 carol :"+strconv.FormatInt(now-100, 10)+" :2]]")
 	assert.Contains(t, full, "[name dave seen-time :"+strconv.FormatInt(now-100, 10)+" pel-count :0 pending []]")
 }
@@ -437,13 +437,13 @@ func TestStreamIdleTimes(t *testing.T) {
 func TestStreamXAddAutoIDFollowsTheClock(t *testing.T) {
 	tn := newTestNode(t)
 	c := tn.connect()
-	assert.Equal(t, t0s+"-0", c.doFlat("XADD", "s", "*", "f", "v"))
-	assert.Equal(t, t0s+"-1", c.doFlat("XADD", "s", "*", "f", "v"))
+	assert.Equal(t, xt0s+"-0", c.xdo("XADD", "s", "*", "f", "v"))
+	assert.Equal(t, xt0s+"-1", c.xdo("XADD", "s", "*", "f", "v"))
 	tn.rt.Advance(tn.n, 5*time.Millisecond)
-	assert.Equal(t, strconv.FormatInt(t0+5, 10)+"-0", c.doFlat("XADD", "s", "*", "f", "v"))
+	assert.Equal(t, strconv.FormatInt(xt0+5, 10)+"-0", c.xdo("XADD", "s", "*", "f", "v"))
 	// A clock going backwards never makes IDs go backwards.
 	tn.rt.Clock = tn.rt.Clock.Add(-time.Second)
-	assert.Equal(t, strconv.FormatInt(t0+5, 10)+"-1", c.doFlat("XADD", "s", "*", "f", "v"))
+	assert.Equal(t, strconv.FormatInt(xt0+5, 10)+"-1", c.xdo("XADD", "s", "*", "f", "v"))
 }
 
 func TestStreamXAddSeqExhaustedErrno(t *testing.T) {
@@ -452,11 +452,11 @@ func TestStreamXAddSeqExhaustedErrno(t *testing.T) {
 	tn := newTestNode(t)
 	c := tn.connect()
 	c.do("XADD", "s", "5-18446744073709551615", "f", "v")
-	assert.Equal(t, "!"+ErrStreamTooLarge, c.doFlat("XADD", "s", "5-*", "f", "v"))
-	assert.Equal(t, "!"+ErrStreamIDTooSmall, c.doFlat("XADD", "s", "1", "f", "v"))
-	assert.Equal(t, "!"+ErrStreamIDTooSmall, c.doFlat("XADD", "s", "5-*", "f", "v"))
+	assert.Equal(t, "!"+ErrStreamTooLarge, c.xdo("XADD", "s", "5-*", "f", "v"))
+	assert.Equal(t, "!"+ErrStreamIDTooSmall, c.xdo("XADD", "s", "1", "f", "v"))
+	assert.Equal(t, "!"+ErrStreamIDTooSmall, c.xdo("XADD", "s", "5-*", "f", "v"))
 	tn.connect()
-	assert.Equal(t, "!"+ErrStreamTooLarge, c.doFlat("XADD", "s", "5-*", "f", "v"))
+	assert.Equal(t, "!"+ErrStreamTooLarge, c.xdo("XADD", "s", "5-*", "f", "v"))
 }
 
 func TestStreamCopyIsDeep(t *testing.T) {
@@ -469,11 +469,11 @@ func TestStreamCopyIsDeep(t *testing.T) {
 	c.do("XADD", "d", "2", "f", "v")
 	c.do("XACK", "d", "g", "1")
 	c.do("XGROUP", "CREATECONSUMER", "d", "g", "bob")
-	assert.Equal(t, ":1", c.doFlat("XLEN", "s"))
-	assert.Equal(t, "[:1 1-0 1-0 [[alice 1]]]", c.doFlat("XPENDING", "s", "g"))
-	assert.Equal(t, "[:0 nil nil nil]", c.doFlat("XPENDING", "d", "g"))
-	assert.Equal(t, 1, strings.Count(c.doFlat("XINFO", "CONSUMERS", "s", "g"), "name"))
-	assert.Equal(t, 2, strings.Count(c.doFlat("XINFO", "CONSUMERS", "d", "g"), "name"))
+	assert.Equal(t, ":1", c.xdo("XLEN", "s"))
+	assert.Equal(t, "[:1 1-0 1-0 [[alice 1]]]", c.xdo("XPENDING", "s", "g"))
+	assert.Equal(t, "[:0 nil nil nil]", c.xdo("XPENDING", "d", "g"))
+	assert.Equal(t, 1, strings.Count(c.xdo("XINFO", "CONSUMERS", "s", "g"), "name"))
+	assert.Equal(t, 2, strings.Count(c.xdo("XINFO", "CONSUMERS", "d", "g"), "name"))
 }
 
 func TestStreamKeyspaceEvents(t *testing.T) {
@@ -491,7 +491,7 @@ func TestStreamKeyspaceEvents(t *testing.T) {
 		"XGROUP DELCONSUMER s g bob", "XGROUP DELCONSUMER s g nobody", "XGROUP DESTROY s g",
 		"XSETID s 9", "XGROUP CREATE m g $ MKSTREAM",
 	} {
-		c.do(split(cmd)...)
+		c.do(xsplit(cmd)...)
 	}
 	assert.Equal(t, []string{
 		"xadd:s", "xadd:s", "xadd:s", "xtrim:s", "xadd:s", "xtrim:s", "xdel:s",
@@ -512,7 +512,7 @@ func TestStreamBlockedServedAfterTransaction(t *testing.T) {
 	w.do("XADD", "s", "2", "f", "v")
 	w.do("XADD", "s", "3", "f", "v")
 	w.do("EXEC")
-	assert.Equal(t, "[[s [[2-0 [f v]] [3-0 [f v]]]]]", a.replyFlat())
+	assert.Equal(t, "[[s [[2-0 [f v]] [3-0 [f v]]]]]", a.xreply())
 	var got []string
 	for _, p := range tn.propagated {
 		got = append(got, strings.Join(p, " "))
