@@ -323,7 +323,9 @@ func (s *Stream) ForEachNode(fn func(master StreamID, lp []byte) bool) {
 // caller validates the listpack (ValidateStreamNode) and the order.
 func (s *Stream) AppendNode(master StreamID, lp []byte) {
 	s.nodes = append(s.nodes, streamNode{master: master, lp: lp})
-	s.length += uint64(slpGetInt(lp, slpFirst(lp)))
+	if p := slpFirst(lp); p >= 0 {
+		s.length += uint64(slpGetInt(lp, p))
+	}
 }
 
 // ValidateStreamNode checks that lp is a well-formed stream node listpack

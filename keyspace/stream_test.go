@@ -521,3 +521,25 @@ func TestStreamLag(t *testing.T) {
 	assert.Equal(t, int64(4), s.EstimateDistance(StreamID{4, 0}))
 	assert.Equal(t, EntriesReadInvalid, s.EstimateDistance(StreamID{5, 0}))
 }
+
+func TestStreamNodesRoundTrip(t *testing.T) {
+	// What an RDB writer emits (ForEachNode) and a loader rebuilds
+	// (AppendNode) is the same stream.
+	s := NewStream()
+	for i := uint64(1); i <= 250; i++ {
+		_, err := s.Append(sfv("f", strconv.FormatUint(i, 10)), &StreamID{i, 0}, true, 0, 4096, 100)
+		require.NoError(t, err)
+	}
+	s.Delete(StreamID{7, 0})
+	l := NewStream()
+	s.ForEachNode(func(master StreamID, lp []byte) bool {
+		require.True(t, ValidateStreamNode(lp))
+		l.AppendNode(master, append([]byte(nil), lp...))
+		return true
+	})
+	assert.Equal(t, 3, l.NodeCount())
+	assert.Equal(t, s.Len(), l.Len())
+	assert.Equal(t, streamCollect(t, s, StreamID{}, MaxStreamID, false), streamCollect(t, l, StreamID{}, MaxStreamID, false))
+	l.AppendNode(StreamID{999, 0}, slpNew(0)) // an empty listpack adds nothing
+	assert.Equal(t, s.Len(), l.Len())
+}
