@@ -68,9 +68,25 @@ type Node struct {
 
 	lastSave int64 // ms of the last successful save (the start time until one)
 
+	// INFO: sections replaced by later layers, memory marks.
+	infoOverrides map[string]func(w *infoWriter) string
+	peakMemory    int64
+	startupMemory int64
+	// replMemory reports the replication buffers' memory (replication).
+	replMemory func() int64
+
 	// aclCheckUser authenticates a user other than "default" (ACL users).
 	aclCheckUser func(user, pass string) bool
 	acl          aclHooks
+	// aclUserExists reports whether an ACL user exists (CLIENT KILL USER).
+	aclUserExists func(name string) bool
+	// Hooks of the layers built on the node (replication, persistence).
+	onConfigChange func()
+	onResetStats   func()
+	rewriteConfig  func() error
+	// onClientKilled lets the replication layer react to CLIENT KILL of
+	// its special clients.
+	onClientKilled func(c *client)
 
 	// Blocking: clients blocked on keys (FIFO per key), keys that became
 	// ready during the current command, clients unblocked and waiting to
@@ -101,16 +117,23 @@ type Stats struct {
 	ClientObufLimitDisc int64
 	TotalReads          int64
 	BlockedClients      int
+	NetReplInputBytes   int64
+	NetReplOutputBytes  int64
+	SyncFull            int64
+	SyncPartialOK       int64
+	SyncPartialErr      int64
 	TotalWrites         int64
 	// instantaneous metrics, sampled by the cron
-	opsSamples    [16]int64
-	netInSamples  [16]int64
-	netOutSamples [16]int64
-	sampleIdx     int
-	lastSampleMs  int64
-	lastSampleOps int64
-	lastSampleIn  int64
-	lastSampleOut int64
+	opsSamples     [16]int64
+	netInSamples   [16]int64
+	netOutSamples  [16]int64
+	replInSamples  [16]int64
+	replOutSamples [16]int64
+	sampleIdx      int
+	lastSampleMs   int64
+	lastSampleOps  int64
+	lastSampleIn   int64
+	lastSampleOut  int64
 }
 
 // New creates a node with configuration cfg (which it keeps and owns) and
@@ -152,6 +175,7 @@ func (n *Node) RunID() string { return n.runID }
 // driver calls it once its listeners are open.
 func (n *Node) Start() {
 	n.updateTime()
+	n.startupMemory = n.processInfo().UsedMemory
 	n.logf(LogWarning, "Server initialized")
 	n.started = true
 	n.logf(LogNotice, "Ready to accept connections")

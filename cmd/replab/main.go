@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -56,6 +57,7 @@ func main() {
 
 // loadConfig builds the configuration from redis-server style arguments.
 func loadConfig(args []string) (*node.Config, error) {
+	argsIn := args
 	cfg := node.DefaultConfig()
 	var text strings.Builder
 	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
@@ -84,6 +86,11 @@ func loadConfig(args []string) (*node.Config, error) {
 	}
 	if err := cfg.LoadString(text.String(), readFile); err != nil {
 		return nil, err
+	}
+	if len(argsIn) > 0 && !strings.HasPrefix(argsIn[0], "--") && argsIn[0] != "-" {
+		if abs, err := filepath.Abs(argsIn[0]); err == nil {
+			cfg.File = abs
+		}
 	}
 	return cfg, nil
 }
