@@ -22,5 +22,12 @@ test: fmt-check vet
 	$(GO) test -count=1 ./...
 	@if [ -n "$$(ls -d $(RACE_PKGS:./%/...=%) 2>/dev/null)" ]; then $(GO) test -count=1 -race $(RACE_PKGS); fi
 
+bench: build
+	$(GO) run ./bench
+
+fuzz:
+	$(GO) test ./resp -run XXX -fuzz FuzzCommandReader -fuzztime 60s
+	$(GO) test ./resp -run XXX -fuzz FuzzReplyReader -fuzztime 30s
+
 clean:
 	rm -rf bin
