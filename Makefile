@@ -9,7 +9,7 @@ build:
 	$(GO) build -o bin/replab ./cmd/replab
 
 run: build
-	./bin/replab server --port 6379
+	./bin/replab server --port $(or $(PORT),6379)
 
 vet:
 	$(GO) vet ./...

@@ -268,3 +268,39 @@ func TestRedisCliPipeMode(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "42\n", string(out))
 }
+
+// TestRedisCliInteractiveHints runs redis-cli in a terminal (tmux) and
+// checks the hint it shows while a command is typed and its HELP output:
+// both come from replab's COMMAND DOCS.
+func TestRedisCliInteractiveHints(t *testing.T) {
+	cli := redistest.ToolPath(t, "redis-cli")
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not on PATH: CI must install it")
+		}
+		t.Skip("SKIPPED: tmux is not on PATH; install tmux to test redis-cli interactively")
+	}
+	r := redistest.StartReplab(t)
+	session := fmt.Sprintf("replab-cli-%d", r.Port)
+	require.NoError(t, exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "30",
+		cli+" -p "+strconv.Itoa(r.Port)).Run())
+	defer exec.Command(tmux, "kill-session", "-t", session).Run()
+	screen := func() string {
+		out, _ := exec.Command(tmux, "capture-pane", "-t", session, "-p").Output()
+		return string(out)
+	}
+	redistest.WaitFor(t, 10*time.Second, "the redis-cli prompt", func() bool {
+		return strings.Contains(screen(), fmt.Sprintf("127.0.0.1:%d>", r.Port))
+	})
+	exec.Command(tmux, "send-keys", "-t", session, "SET mykey ").Run()
+	redistest.WaitFor(t, 10*time.Second, "the SET hint", func() bool {
+		return strings.Contains(screen(), "SET mykey value [NX|XX] [GET]")
+	})
+	exec.Command(tmux, "send-keys", "-t", session, "C-u", "GETRANGE k 0 -1", "Enter").Run()
+	exec.Command(tmux, "send-keys", "-t", session, "HELP GETRANGE", "Enter").Run()
+	redistest.WaitFor(t, 10*time.Second, "HELP GETRANGE", func() bool {
+		s := screen()
+		return strings.Contains(s, "GETRANGE key start end") && strings.Contains(s, "group: string")
+	})
+}
