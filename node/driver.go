@@ -124,6 +124,46 @@ func (s *Server) Addrs() []net.Addr {
 // Runtime implementation. These methods run with s.mu held, called by the
 // node.
 
+// FS implements Runtime: files relative to the configured dir.
+func (s *Server) FS() FileSystem { return osFS{dir: func() string { return s.cfg.Dir }} }
+
+// Dial implements Runtime: it connects in the background and reports the
+// outcome to the node as an event.
+func (s *Server) Dial(addr string) ConnID {
+	s.nextConn++
+	id := s.nextConn
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		s.mu.Lock()
+		if s.exited {
+			s.mu.Unlock()
+			if nc != nil {
+				nc.Close()
+			}
+			return
+		}
+		if err != nil {
+			s.node.ConnectFailed(id, err)
+			dirty := s.endEventLocked()
+			s.mu.Unlock()
+			s.flushDirty(dirty, nil)
+			return
+		}
+		c := &conn{id: id, nc: nc, s: s, wake: make(chan struct{}, 1)}
+		s.conns[id] = c
+		s.node.Connected(id, ConnInfo{Remote: nc.RemoteAddr().String(), Local: nc.LocalAddr().String()})
+		dirty := s.endEventLocked()
+		s.mu.Unlock()
+		s.flushDirty(dirty, nil)
+		s.wg.Add(2)
+		go s.readLoop(c)
+		go s.writeLoop(c)
+	}()
+	return id
+}
+
 // Now implements Runtime.
 func (s *Server) Now() time.Time { return time.Now() }
 

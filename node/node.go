@@ -34,7 +34,8 @@ type Node struct {
 	ms  int64
 
 	clients     map[ConnID]*client
-	clientOrder []*client // by id, for CLIENT LIST
+	links       map[ConnID]link // outbound connections owned by the node
+	clientOrder []*client       // by id, for CLIENT LIST
 	nextID      int64
 	pending     []*client // clients with output to send at the end of the event
 	current     *client   // the client whose command is running
@@ -146,6 +147,7 @@ func New(cfg *Config, rt Runtime) *Node {
 		clients:      map[ConnID]*client{},
 		watched:      map[watchKey][]*client{},
 		blockingKeys: map[watchKey][]*client{},
+		links:        map[ConnID]link{},
 		activeExpire: true,
 	}
 	n.updateTime()
@@ -246,6 +248,12 @@ func isLoopback(addr string) bool {
 // runs every complete command in them, and sends the replies before
 // returning.
 func (n *Node) Receive(id ConnID, data []byte) {
+	if h := n.links[id]; h != nil && !n.exited {
+		n.updateTime()
+		h.receive(data)
+		n.endEvent()
+		return
+	}
 	c := n.clients[id]
 	if c == nil || n.exited {
 		return
@@ -276,6 +284,13 @@ func firstBytes(b []byte, n int) string {
 // Closed tells the node that the peer closed connection id or that it
 // failed. Unknown or already closed connections are ignored.
 func (n *Node) Closed(id ConnID) {
+	if h := n.links[id]; h != nil {
+		n.updateTime()
+		delete(n.links, id)
+		h.closed()
+		n.endEvent()
+		return
+	}
 	c := n.clients[id]
 	if c == nil {
 		return
@@ -283,6 +298,49 @@ func (n *Node) Closed(id ConnID) {
 	n.updateTime()
 	n.unlinkClient(c)
 	n.endEvent()
+}
+
+// Connected tells the node that a connection it asked for with Dial is
+// established.
+func (n *Node) Connected(id ConnID, info ConnInfo) {
+	if n.exited {
+		n.rt.Close(id)
+		return
+	}
+	n.updateTime()
+	if h := n.links[id]; h != nil {
+		h.connected(info)
+	} else {
+		n.rt.Close(id) // nobody waits for it any more
+	}
+	n.endEvent()
+}
+
+// ConnectFailed tells the node that a Dial failed.
+func (n *Node) ConnectFailed(id ConnID, err error) {
+	n.updateTime()
+	if h := n.links[id]; h != nil {
+		delete(n.links, id)
+		h.failed(err)
+	}
+	n.endEvent()
+}
+
+// link is an outbound connection owned by a layer of the node (the
+// replica's link to its master); Receive, Closed, Connected and
+// ConnectFailed events for its ID go to it instead of to a client.
+type link interface {
+	connected(info ConnInfo)
+	failed(err error)
+	receive(p []byte)
+	closed()
+}
+
+// dial opens an outbound link owned by h.
+func (n *Node) dial(addr string, h link) ConnID {
+	id := n.rt.Dial(addr)
+	n.links[id] = h
+	return id
 }
 
 // Tick lets the node run its timers: the cron (at hz) and deadlines. The

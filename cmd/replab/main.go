@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -120,6 +121,13 @@ func runServer(args []string) int {
 	if cfg.Daemonize {
 		srv.Logf(node.LogWarning, "Warning: daemonize is not supported by replab; running in the foreground")
 	}
+	if path := os.Getenv("REPLAB_CPUPROFILE"); path != "" {
+		// A CPU profile of the whole run, for performance work.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -131,5 +139,6 @@ func runServer(args []string) int {
 			}
 		}
 	}()
-	return srv.Run()
+	code := srv.Run()
+	return code
 }
