@@ -206,14 +206,16 @@ func geoLatDistance(lat1, lat2 float64) float64 {
 // geoDistance is geohashGetDistance: the haversine distance in meters.
 func geoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	lon1r, lon2r := degRad(lon1), degRad(lon2)
-	v := math.Sin((lon2r - lon1r) / 2)
+	v := geoSin((lon2r - lon1r) / 2)
 	if v == 0 {
 		return geoLatDistance(lat1, lat2)
 	}
 	lat1r, lat2r := degRad(lat1), degRad(lat2)
-	u := math.Sin((lat2r - lat1r) / 2)
-	a := u*u + math.Cos(lat1r)*math.Cos(lat2r)*v*v
-	return 2.0 * earthRadius * math.Asin(math.Sqrt(a))
+	u := geoSin((lat2r - lat1r) / 2)
+	// The explicit conversions forbid fused multiply-adds, which C does
+	// not use either.
+	a := float64(u*u) + float64(float64(float64(geoCos(lat1r)*geoCos(lat2r))*v)*v)
+	return 2.0 * earthRadius * geoAsin(math.Sqrt(a))
 }
 
 // geoShape is the area of a search: a circle or a box around xy.
@@ -258,8 +260,8 @@ func (s *geoShape) boundingBox() {
 		width = s.conversion * s.radius
 	}
 	latDelta := radDeg(height / earthRadius)
-	lonDeltaTop := radDeg(width / earthRadius / math.Cos(degRad(lat+latDelta)))
-	lonDeltaBottom := radDeg(width / earthRadius / math.Cos(degRad(lat-latDelta)))
+	lonDeltaTop := radDeg(width / earthRadius / geoCos(degRad(lat+latDelta)))
+	lonDeltaBottom := radDeg(width / earthRadius / geoCos(degRad(lat-latDelta)))
 	if lat < 0 {
 		s.bounds[0] = lon - lonDeltaBottom
 		s.bounds[2] = lon + lonDeltaBottom
