@@ -49,6 +49,19 @@ func checkZSet(t *testing.T, z *ZSet, m zModel) {
 	if i != len(m) {
 		t.Fatalf("walked %d of %d", i, len(m))
 	}
+	// A full scan returns every element with its score.
+	seen := map[string]float64{}
+	for cursor := z.Scan(0, func(mem []byte, s float64) { seen[string(mem)] = s }); cursor != 0; {
+		cursor = z.Scan(cursor, func(mem []byte, s float64) { seen[string(mem)] = s })
+	}
+	if len(seen) != len(m) {
+		t.Fatalf("scan saw %d of %d", len(seen), len(m))
+	}
+	for _, it := range m {
+		if s, ok := seen[it.member]; !ok || s != it.score {
+			t.Fatalf("scan: %q %v", it.member, s)
+		}
+	}
 }
 
 func TestZSetRandomOpsAgainstModel(t *testing.T) {

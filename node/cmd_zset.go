@@ -1331,6 +1331,10 @@ func (n *Node) zmpopGeneric(c *client, numkeysIdx int, block bool) {
 	if !ok {
 		return
 	}
+	if numkeys >= int64(len(c.args)) {
+		n.replyError(c, ErrSyntax)
+		return
+	}
 	whereIdx := int64(numkeysIdx) + numkeys + 1
 	if whereIdx >= int64(len(c.args)) {
 		n.replyError(c, ErrSyntax)
