@@ -129,6 +129,8 @@ func (n *Node) call(c *client, cmd *Command) {
 	dirtyBefore := n.dirty
 	c.rewritten = nil
 	c.noPropagate = false
+	prevForce := c.forceRepl
+	c.forceRepl = false
 	start := n.rt.Now()
 	n.execDepth++
 	cmd.Proc(n, c)
@@ -137,13 +139,14 @@ func (n *Node) call(c *client, cmd *Command) {
 	cmd.calls++
 	cmd.usec += elapsed
 	n.stats.CommandsProcessed++
-	if n.dirty != dirtyBefore && !c.noPropagate && cmd.Flags&CmdWrite != 0 {
+	if ((n.dirty != dirtyBefore && cmd.Flags&CmdWrite != 0) || c.forceRepl) && !c.noPropagate {
 		args := c.args
 		if c.rewritten != nil {
 			args = c.rewritten
 		}
 		n.alsoPropagate(c.db.ID, args)
 	}
+	c.forceRepl = prevForce
 	n.current = prevCurrent
 	if n.execDepth == 0 {
 		n.propagatePending()

@@ -54,6 +54,7 @@ type Node struct {
 
 	// publishHook delivers keyspace notifications (pub/sub).
 	publishHook func(class int, event, key string, db int)
+	pubsub      pubsubState
 
 	dirty        int64 // changes since the last save, as Redis's server.dirty
 	propagations []propagation
@@ -136,6 +137,7 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.stats.ErrorCounts = map[string]int64{}
 	n.commands = newCommandTable()
 	n.commands.applyRenames(cfg.Renames)
+	n.initPubSub()
 	n.nextCron = n.ms
 	n.lastSave = n.ms
 	return n
@@ -340,6 +342,11 @@ func (n *Node) flushAll() {
 		if c.freed {
 			continue
 		}
+		if c.flags&flagCloseASAP != 0 {
+			c.w.Reset()
+			n.freeClient(c)
+			continue
+		}
 		if out := c.w.Bytes(); len(out) > 0 {
 			n.stats.NetOutputBytes += int64(len(out))
 			n.stats.TotalWrites++
@@ -400,6 +407,9 @@ func (n *Node) clientsCron() {
 			n.ms-c.lastInteraction > timeout {
 			n.logf(LogVerbose, "Closing idle client")
 			n.freeClient(c)
+			continue
+		}
+		if n.cronOutputLimits(c) {
 			continue
 		}
 		c.reader.Shrink()
