@@ -109,8 +109,9 @@ func (n *Node) configureReader(c *client) {
 	c.reader.FromMaster = c.flags&flagMaster != 0
 }
 
-// authRequired reports whether new clients must authenticate.
-func (n *Node) authRequired() bool { return n.cfg.RequirePass != "" }
+// authRequired reports whether clients that did not authenticate must do
+// so (the default user has a password or is disabled).
+func (n *Node) authRequired() bool { return n.aclAuthRequired() }
 
 // freeClient closes a client's connection and forgets it. Output already
 // produced for it is sent first.

@@ -23,7 +23,7 @@ func (n *Node) processCommand(c *client) {
 		n.rejectCommand(c, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
 		return
 	}
-	if !c.authed && cmd.Flags&CmdNoAuth == 0 {
+	if !c.authed && cmd.Flags&CmdNoAuth == 0 && n.authRequired() {
 		n.rejectCommand(c, ErrNoAuth)
 		return
 	}
@@ -293,6 +293,10 @@ func cmdExec(n *Node, c *client) {
 	for _, q := range queue {
 		c.args = q.args
 		c.cmd = q.cmd
+		if err := n.aclCheckExec(c, q.cmd); err != "" {
+			n.replyError(c, err)
+			continue
+		}
 		n.call(c, q.cmd)
 	}
 	c.flags &^= flagInExec

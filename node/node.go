@@ -69,9 +69,7 @@ type Node struct {
 
 	lastSave int64 // ms of the last successful save (the start time until one)
 
-	// aclCheckUser authenticates a user other than "default" (ACL users).
-	aclCheckUser func(user, pass string) bool
-	acl          aclHooks
+	acl *aclState // users and permissions (acl.go)
 
 	// Blocking: clients blocked on keys (FIFO per key), keys that became
 	// ready during the current command, clients unblocked and waiting to
@@ -136,6 +134,7 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.ks = keyspace.New(cfg.Databases, n.rng.Uint64())
 	n.stats.ErrorCounts = map[string]int64{}
 	n.commands = newCommandTable()
+	n.initACL() // ACLs name commands by their original names
 	n.commands.applyRenames(cfg.Renames)
 	n.initPubSub()
 	n.nextCron = n.ms
@@ -155,6 +154,11 @@ func (n *Node) RunID() string { return n.runID }
 func (n *Node) Start() {
 	n.updateTime()
 	n.logf(LogWarning, "Server initialized")
+	if !n.aclStartup() {
+		n.exited = true
+		n.rt.Exit(1)
+		return
+	}
 	n.started = true
 	n.logf(LogNotice, "Ready to accept connections")
 }
@@ -197,7 +201,7 @@ func (n *Node) Accept(id ConnID, info ConnInfo) {
 		n.rt.Close(id)
 		return
 	}
-	if n.cfg.ProtectedMode && n.cfg.RequirePass == "" && !info.Unix && !isLoopback(info.Remote) {
+	if n.cfg.ProtectedMode && n.aclDefaultNoPass() && !info.Unix && !isLoopback(info.Remote) {
 		n.stats.RejectedConns++
 		n.rt.Send(id, []byte(protectedModeMsg))
 		n.rt.Close(id)
