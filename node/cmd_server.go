@@ -51,9 +51,10 @@ func cmdSwapDB(n *Node, c *client) {
 		return
 	}
 	if a != b {
-		n.ks.Swap(int(a), int(b))
+		// Watches see the databases as they are before the swap.
 		n.touchAllWatchedKeysInDB(int(a), int(b))
 		n.touchAllWatchedKeysInDB(int(b), int(a))
+		n.ks.Swap(int(a), int(b))
 	}
 	n.dirty++
 	c.ok()
