@@ -157,6 +157,7 @@ func (u *aclUser) copyFrom(src *aclUser) {
 // subcommand of the original table (before rename-command) has an id.
 type aclCommands struct {
 	list   []*Command // by id: top-level commands sorted by name, each followed by its subcommands
+	cats   []ACLCat   // by id: the command's categories
 	ids    map[*Command]int
 	byName map[string]*Command
 }
@@ -167,9 +168,11 @@ func newACLCommands(t *commandTable) *aclCommands {
 		a.byName[cmd.Name] = cmd
 		a.ids[cmd] = len(a.list)
 		a.list = append(a.list, cmd)
+		a.cats = append(a.cats, cmd.Categories())
 		for _, sub := range sortedSubs(cmd) {
 			a.ids[sub] = len(a.list)
 			a.list = append(a.list, sub)
+			a.cats = append(a.cats, sub.Categories())
 		}
 	}
 	return a
@@ -398,16 +401,16 @@ func (a *aclState) changePerm(s *aclSelector, cmd *Command, allow bool) {
 }
 
 func (a *aclState) setCategory(s *aclSelector, cat ACLCat, allow bool) {
-	for _, cmd := range a.cmds.list {
-		if cmd.Categories()&cat != 0 {
+	for id, cmd := range a.cmds.list {
+		if a.cmds.cats[id]&cat != 0 {
 			a.changePerm(s, cmd, allow)
 		}
 	}
 }
 
 func (a *aclState) countCategory(s *aclSelector, cat ACLCat) (on, off int) {
-	for id, cmd := range a.cmds.list {
-		if cmd.Categories()&cat != 0 {
+	for id := range a.cmds.list {
+		if a.cmds.cats[id]&cat != 0 {
 			if s.bit(id) {
 				on++
 			} else {
@@ -1357,8 +1360,8 @@ func cmdACLCat(n *Node, c *client) {
 		return
 	}
 	var names []string
-	for _, cmd := range n.acl.cmds.list {
-		if cmd.Categories()&cat != 0 {
+	for id, cmd := range n.acl.cmds.list {
+		if n.acl.cmds.cats[id]&cat != 0 {
 			names = append(names, cmd.FullName)
 		}
 	}
