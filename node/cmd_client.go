@@ -184,7 +184,8 @@ func (n *Node) userExists(name string) bool {
 	if name == "default" {
 		return true
 	}
-	return n.aclUserExists != nil && n.aclUserExists(name)
+	_, ok := n.acl.users[name]
+	return ok
 }
 
 func cmdClientSetName(n *Node, c *client) {

@@ -104,7 +104,11 @@ func cmdConfigSet(n *Node, c *client) {
 			return
 		}
 	}
+	passChanged := next.RequirePass != n.cfg.RequirePass
 	*n.cfg = *next
+	if passChanged {
+		n.aclSetRequirePass(n.cfg.RequirePass)
+	}
 	n.applyConfig()
 	c.ok()
 }

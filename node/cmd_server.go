@@ -51,9 +51,10 @@ func cmdSwapDB(n *Node, c *client) {
 		return
 	}
 	if a != b {
-		n.ks.Swap(int(a), int(b))
+		// Watches see the databases as they are before the swap.
 		n.touchAllWatchedKeysInDB(int(a), int(b))
 		n.touchAllWatchedKeysInDB(int(b), int(a))
+		n.ks.Swap(int(a), int(b))
 	}
 	n.dirty++
 	c.ok()
@@ -232,12 +233,7 @@ func cmdHello(n *Node, c *client) {
 // authenticate checks a user name and password; on success the client is
 // authenticated as that user.
 func (n *Node) authenticate(c *client, user, pass []byte) bool {
-	ok := false
-	if string(user) == "default" {
-		ok = n.cfg.RequirePass == "" || constantTimeEqual(string(pass), n.cfg.RequirePass)
-	} else if n.aclCheckUser != nil {
-		ok = n.aclCheckUser(string(user), string(pass))
-	}
+	ok := n.aclAuthenticate(c, string(user), string(pass))
 	if ok {
 		c.authed = true
 		c.user = string(user)
@@ -264,7 +260,7 @@ func cmdAuth(n *Node, c *client) {
 	}
 	user, pass := []byte("default"), c.args[1]
 	if len(c.args) == 2 {
-		if n.cfg.RequirePass == "" {
+		if n.aclDefaultNoPass() {
 			n.replyError(c, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 			return
 		}

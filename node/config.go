@@ -865,6 +865,9 @@ func (c *Config) LoadString(text string, readFile func(path string) (string, err
 		case name == "rename-command" && len(argv) == 3:
 			c.Renames = append(c.Renames, [2]string{strings.ToLower(argv[1]), strings.ToLower(argv[2])})
 		case name == "user" && len(argv) >= 2:
+			if msg := validateUserDirective(argv[1:], c.Users); msg != "" {
+				return fail(msg)
+			}
 			c.Users = append(c.Users, argv[1:])
 		case name == "loadmodule" && len(argv) >= 2:
 			return fail("Modules are not supported by replab")

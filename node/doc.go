@@ -51,7 +51,8 @@
 // c.rewrite (SET EX becomes SET PXAT, SPOP becomes SREM, INCRBYFLOAT
 // becomes SET KEEPTTL, blocking pops their non-blocking form). Extra
 // writes go through n.alsoPropagate; c.noPropagate suppresses the
-// command's own. Several writes of one command or one EXEC are wrapped in
+// command's own; c.forceRepl propagates a command that changed no data
+// (PUBLISH, as Redis's forceCommandPropagation). Several writes of one command or one EXEC are wrapped in
 // MULTI/EXEC.
 //
 // Blocking commands use n.blockForKeys and n.canBlock (blocking.go).

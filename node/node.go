@@ -55,6 +55,7 @@ type Node struct {
 
 	// publishHook delivers keyspace notifications (pub/sub).
 	publishHook func(class int, event, key string, db int)
+	pubsub      pubsubState
 
 	dirty        int64 // changes since the last save, as Redis's server.dirty
 	propagations []propagation
@@ -76,11 +77,7 @@ type Node struct {
 	// replMemory reports the replication buffers' memory (replication).
 	replMemory func() int64
 
-	// aclCheckUser authenticates a user other than "default" (ACL users).
-	aclCheckUser func(user, pass string) bool
-	acl          aclHooks
-	// aclUserExists reports whether an ACL user exists (CLIENT KILL USER).
-	aclUserExists func(name string) bool
+	acl *aclState // users and permissions (acl.go)
 	// Hooks of the layers built on the node (replication, persistence).
 	onConfigChange func()
 	onResetStats   func()
@@ -160,7 +157,9 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.ks = keyspace.New(cfg.Databases, n.rng.Uint64())
 	n.stats.ErrorCounts = map[string]int64{}
 	n.commands = newCommandTable()
+	n.initACL() // ACLs name commands by their original names
 	n.commands.applyRenames(cfg.Renames)
+	n.initPubSub()
 	n.nextCron = n.ms
 	n.lastSave = n.ms
 	return n
@@ -179,6 +178,11 @@ func (n *Node) Start() {
 	n.updateTime()
 	n.startupMemory = n.processInfo().UsedMemory
 	n.logf(LogWarning, "Server initialized")
+	if !n.aclStartup() {
+		n.exited = true
+		n.rt.Exit(1)
+		return
+	}
 	n.started = true
 	n.logf(LogNotice, "Ready to accept connections")
 }
@@ -221,7 +225,7 @@ func (n *Node) Accept(id ConnID, info ConnInfo) {
 		n.rt.Close(id)
 		return
 	}
-	if n.cfg.ProtectedMode && n.cfg.RequirePass == "" && !info.Unix && !isLoopback(info.Remote) {
+	if n.cfg.ProtectedMode && n.aclDefaultNoPass() && !info.Unix && !isLoopback(info.Remote) {
 		n.stats.RejectedConns++
 		n.rt.Send(id, []byte(protectedModeMsg))
 		n.rt.Close(id)
@@ -422,6 +426,11 @@ func (n *Node) flushAll() {
 		if c.freed {
 			continue
 		}
+		if c.flags&flagCloseASAP != 0 {
+			c.w.Reset()
+			n.freeClient(c)
+			continue
+		}
 		if out := c.w.Bytes(); len(out) > 0 {
 			n.stats.NetOutputBytes += int64(len(out))
 			n.stats.TotalWrites++
@@ -482,6 +491,9 @@ func (n *Node) clientsCron() {
 			n.ms-c.lastInteraction > timeout {
 			n.logf(LogVerbose, "Closing idle client")
 			n.freeClient(c)
+			continue
+		}
+		if n.cronOutputLimits(c) {
 			continue
 		}
 		c.reader.Shrink()
