@@ -75,7 +75,7 @@ func (n *Node) DatasetDigest() string {
 			var kd digest
 			kd.mixString(k)
 			n.valueDigest(&kd, db, k, v)
-			final.xorDigest(&kd)
+			final.xor(kd[:]) // Redis XORs in the SHA1 of the key digest
 			return true
 		})
 	}
