@@ -26,6 +26,11 @@ const (
 	flagUnixSocket
 	flagReadonly
 	flagInExec // running the commands of EXEC
+	// CLIENT REPLY: drop replies (OFF), drop the next command's reply
+	// (SKIP, armed by SkipNext on the command after CLIENT REPLY SKIP).
+	flagReplyOff
+	flagReplySkip
+	flagReplySkipNext
 )
 
 // client is the session of one connection.
@@ -172,7 +177,9 @@ func (n *Node) processInput(c *client) {
 			continue
 		}
 		c.args = args
+		before := c.w.Len()
 		n.processCommand(c)
+		n.applyReplyMode(c, before)
 		c.args = nil
 	}
 }

@@ -621,6 +621,9 @@ func (n *Node) replyHelp(c *client, cmd string, lines []string) {
 	c.w.SimpleString("    Prints this help.")
 }
 
+// multiShardSum are the tips of multi-key commands whose replies add up.
+var multiShardSum = []string{"request_policy:multi_shard", "response_policy:agg_sum"}
+
 func keyspaceDocs(summary, since, complexity, syntax string) Docs {
 	return Docs{Summary: summary, Since: since, Group: "generic", Complexity: complexity, Syntax: syntax}
 }
@@ -629,16 +632,16 @@ func init() {
 	allKeys := []KeySpec{keysRange(1, -1, 1, "RM", "DELETE")}
 	expireOpts := " [NX | XX | GT | LT]"
 	register(
-		&Command{Name: "del", Arity: -2, Flags: CmdWrite, ACL: CatKeyspace, Proc: cmdDel,
+		&Command{Name: "del", Arity: -2, Flags: CmdWrite, ACL: CatKeyspace, Proc: cmdDel, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: allKeys,
 			Docs: keyspaceDocs("Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", "key [key ...]")},
-		&Command{Name: "unlink", Arity: -2, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdUnlink,
+		&Command{Name: "unlink", Arity: -2, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdUnlink, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: allKeys,
 			Docs: keyspaceDocs("Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", "key [key ...]")},
-		&Command{Name: "exists", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdExists,
+		&Command{Name: "exists", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdExists, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{keysRange(1, -1, 1, "RO")},
 			Docs: keyspaceDocs("Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check.", "key [key ...]")},
-		&Command{Name: "touch", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdTouch,
+		&Command{Name: "touch", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdTouch, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{keysRange(1, -1, 1, "RO")},
 			Docs: keyspaceDocs("Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched.", "key [key ...]")},
 		&Command{Name: "type", Arity: 2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdType,
@@ -660,7 +663,7 @@ func init() {
 			FirstKey: 1, LastKey: 2, Step: 1, Keys: []KeySpec{keysRange(1, 0, 1, "RO", "ACCESS"), keysRange(2, 0, 1, "OW", "UPDATE")},
 			Docs: keyspaceDocs("Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", "source:key destination:key [DB destination-db:integer] [REPLACE]")},
 		&Command{Name: "move", Arity: 3, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdMove,
-			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "ACCESS", "DELETE"),
+			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "ACCESS", "UPDATE"),
 			Docs: keyspaceDocs("Moves a key to another database.", "1.0.0", "O(1)", "key db:integer")},
 		&Command{Name: "expire", Arity: -3, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdExpire,
 			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "UPDATE"),

@@ -303,7 +303,7 @@ func init() {
 	register(
 		&Command{Name: "ping", Arity: -1, Flags: CmdFast | CmdSentinelLike, ACL: CatConnection, Proc: cmdPing, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 			Docs: connDocs("Returns the server's liveliness response.", "1.0.0", "O(1)", "[message]")},
-		&Command{Name: "echo", Arity: 2, Flags: CmdFast, ACL: CatConnection, Proc: cmdEcho,
+		&Command{Name: "echo", Arity: 2, Flags: CmdLoading | CmdStale | CmdFast, ACL: CatConnection, Proc: cmdEcho,
 			Docs: connDocs("Returns the given string.", "1.0.0", "O(1)", "message")},
 		&Command{Name: "select", Arity: 2, Flags: CmdLoading | CmdStale | CmdFast, ACL: CatConnection, Proc: cmdSelect,
 			Docs: connDocs("Changes the selected database.", "1.0.0", "O(1)", "index:integer")},

@@ -62,6 +62,19 @@ func (n *Node) processCommand(c *client) {
 	}
 }
 
+// applyReplyMode drops the reply of the command that just ran when the
+// client asked for it with CLIENT REPLY OFF or SKIP.
+func (n *Node) applyReplyMode(c *client, before int) {
+	if c.flags&(flagReplyOff|flagReplySkip) != 0 && c.w.Len() >= before {
+		c.w.Truncate(before)
+	}
+	c.flags &^= flagReplySkip
+	if c.flags&flagReplySkipNext != 0 {
+		c.flags &^= flagReplySkipNext
+		c.flags |= flagReplySkip
+	}
+}
+
 // Commands that run at once even inside MULTI.
 var multiPassThrough = map[string]bool{"exec": true, "discard": true, "multi": true, "watch": true, "quit": true, "reset": true}
 
