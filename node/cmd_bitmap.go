@@ -811,7 +811,7 @@ func init() {
 			Keys: []KeySpec{{Flags: []string{"OW", "UPDATE"}, BeginIndex: 2, LastKey: 0, Step: 1}, keysRange(3, -1, 1, "RO", "ACCESS")},
 			Docs: bitmapDocs("Perform bitwise operations between strings", "2.6.0", "O(N)", "operation destkey:key key [key ...]")},
 		&Command{Name: "bitfield", Arity: -2, Flags: CmdWrite | CmdDenyOOM, ACL: CatBitmap, Proc: cmdBitField,
-			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "UPDATE", "ACCESS", "VARIABLE_FLAGS"),
+			FirstKey: 1, LastKey: 1, Step: 1, Keys: []KeySpec{{Notes: "This command allows both access and modification of the key", Flags: []string{"RW", "UPDATE", "ACCESS", "VARIABLE_FLAGS"}, BeginIndex: 1, Step: 1}},
 			Docs: bitmapDocs("Perform arbitrary bitfield integer operations on strings", "3.2.0", "O(1) for each subcommand specified",
 				"key [GET encoding offset:integer | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset:integer value:integer | INCRBY encoding offset:integer increment:integer> ...]")},
 		&Command{Name: "bitfield_ro", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatBitmap, Proc: cmdBitFieldRO,

@@ -56,6 +56,24 @@ func (n *Node) replyCommandInfo(c *client, cmd *Command) {
 	}
 }
 
+// keySpecOrder is the order and spelling in which Redis prints key-spec
+// flags.
+var keySpecOrder = []string{"RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"}
+
+// keySpecFlags normalises key-spec flags to Redis's order and spelling.
+func keySpecFlags(flags []string) []string {
+	var out []string
+	for _, name := range keySpecOrder {
+		for _, f := range flags {
+			if strings.EqualFold(f, name) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func replyKeySpec(c *client, ks KeySpec) {
 	if ks.Notes != "" {
 		c.w.Map(4)
@@ -65,14 +83,10 @@ func replyKeySpec(c *client, ks KeySpec) {
 		c.w.Map(3)
 	}
 	c.bulkString("flags")
-	c.w.Set(len(ks.Flags))
-	for _, f := range ks.Flags {
-		switch f {
-		case "RW", "RO", "OW", "RM":
-			c.w.SimpleString(f)
-		default:
-			c.w.SimpleString(strings.ToLower(f))
-		}
+	flags := keySpecFlags(ks.Flags)
+	c.w.Set(len(flags))
+	for _, f := range flags {
+		c.w.SimpleString(f)
 	}
 	c.bulkString("begin_search")
 	c.w.Map(2)
@@ -281,16 +295,12 @@ func (n *Node) commandGetKeys(c *client, withFlags bool) {
 		c.bulk(args[p])
 		var flags []string
 		for _, ks := range cmd.Keys {
-			flags = ks.Flags
+			flags = keySpecFlags(ks.Flags)
 			break
 		}
 		c.w.Set(len(flags))
 		for _, f := range flags {
-			if f == "RW" || f == "RO" || f == "OW" || f == "RM" {
-				c.w.SimpleString(f)
-			} else {
-				c.w.SimpleString(strings.ToLower(f))
-			}
+			c.w.SimpleString(f)
 		}
 	}
 }

@@ -307,7 +307,7 @@ func init() {
 			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "INSERT"),
 			Docs: hllDocs("Adds the specified elements to the specified HyperLogLog.", "2.8.9", "O(1) to add every element.", "key [element [element ...]]")},
 		&Command{Name: "pfcount", Arity: -2, Flags: CmdReadonly | CmdMayReplicate, ACL: CatHyperLogLog, Proc: cmdPFCount,
-			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{keysRange(1, -1, 1, "RW", "ACCESS")},
+			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{{Notes: "RW because it may change the internal representation of the key, and propagate to replicas", Flags: []string{"RW", "ACCESS"}, BeginIndex: 1, LastKey: -1, Step: 1}},
 			Docs: hllDocs("Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9",
 				"O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
 				"key [key ...]")},

@@ -275,6 +275,7 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
 	}
+	n.signalKeyAsReady(c.db.ID, bs(dst)) // Redis's dbAdd wakes blocked clients
 	n.signalModifiedKey(c, c.db, src)
 	n.signalModifiedKey(c, c.db, dst)
 	n.notifyKeyspaceEvent(NotifyGeneric, "rename_from", string(src), c.db.ID)
@@ -315,6 +316,7 @@ func cmdMove(n *Node, c *client) {
 	if hasExpire {
 		dst.SetExpireAt(bs(key), expire)
 	}
+	n.signalKeyAsReady(dst.ID, bs(key))
 	c.db.Delete(bs(key))
 	n.signalModifiedKey(c, c.db, key)
 	n.signalModifiedKey(c, dst, key)
@@ -378,6 +380,7 @@ func cmdCopy(n *Node, c *client) {
 	if hasExpire {
 		dst.SetExpireAt(bs(newKey), expire)
 	}
+	n.signalKeyAsReady(dst.ID, bs(newKey))
 	n.signalModifiedKey(c, dst, newKey)
 	n.notifyKeyspaceEvent(NotifyGeneric, "copy_to", string(newKey), dst.ID)
 	n.dirty++

@@ -40,7 +40,7 @@ var cmdFlagNames = []struct {
 	{CmdAdmin, "admin"}, {CmdPubSub, "pubsub"}, {CmdNoScript, "noscript"},
 	{CmdBlocking, "blocking"}, {CmdLoading, "loading"}, {CmdStale, "stale"},
 	{CmdSkipMonitor, "skip_monitor"}, {CmdSkipSlowlog, "skip_slowlog"},
-	{CmdFast, "fast"}, {CmdNoAuth, "no_auth"}, {CmdMayReplicate, "may_replicate"},
+	{CmdFast, "fast"}, {CmdNoAuth, "no_auth"}, // may_replicate is hidden, as in Redis
 	{CmdNoMandatoryKeys, "no_mandatory_keys"},
 	{CmdNoAsyncLoading, "no_async_loading"}, {CmdNoMulti, "no_multi"},
 	{CmdMovableKeys, "movablekeys"}, {CmdAllowBusy, "allow_busy"},
