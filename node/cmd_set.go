@@ -288,11 +288,12 @@ func (n *Node) spopWithCount(c *client) {
 			propagate(m)
 			return true
 		})
+		// Redis's dbOverwrite: the expire time stays, and so does the
+		// access frequency under an LFU policy.
 		lru := v.LRU
-		*v = keyspace.NewSetValue(kept)
-		n.initAccess(v)
-		if n.lfuPolicy() {
-			v.LRU = lru
+		n.setKey(c, c.db, key, keyspace.NewSetValue(kept), true)
+		if nv := c.db.FindBytes(key); nv != nil && n.lfuPolicy() {
+			nv.LRU = lru
 		}
 	}
 	c.noPropagate = true
@@ -668,12 +669,25 @@ func setDigest(d *digest, v *keyspace.Value) {
 	})
 }
 
+// setZSource reads a set as a sorted set whose members all score 1, for
+// ZUNION, ZINTER, ZDIFF and their relatives (Redis's zsetopsrc).
+type setZSource struct{ s *keyspace.Set }
+
+func (z setZSource) Len() int { return z.s.Len() }
+
+func (z setZSource) ForEach(fn func(member []byte, score float64) bool) {
+	z.s.ForEach(func(m []byte) bool { return fn(m, 1) })
+}
+
+func (z setZSource) Score(member []byte) (float64, bool) { return 1, z.s.Has(member) }
+
 func setDocs(summary, since, complexity, syntax string) Docs {
 	return Docs{Summary: summary, Since: since, Group: "set", Complexity: complexity, Syntax: syntax}
 }
 
 func init() {
 	digestFuncs[keyspace.KindSet] = setDigest
+	zsetSourceFuncs[keyspace.KindSet] = func(v *keyspace.Value) zsetSource { return setZSource{v.AsSet()} }
 	ro := keys1("RO")
 	roAccess := keys1("RO", "ACCESS")
 	manyRO := []KeySpec{keysRange(1, -1, 1, "RO", "ACCESS")}

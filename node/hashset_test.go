@@ -12,8 +12,8 @@ import (
 	"replab/resp"
 )
 
-// strs returns the string elements of an aggregate reply.
-func strs(v resp.Value) []string {
+// elemStrs returns the string elements of an aggregate reply.
+func elemStrs(v resp.Value) []string {
 	out := make([]string, len(v.Elems))
 	for i, e := range v.Elems {
 		out[i] = e.Str
@@ -66,7 +66,7 @@ func TestSPopPropagation(t *testing.T) {
 				if tc.count == "" {
 					popped = []string{r.Str}
 				} else {
-					popped = strs(r)
+					popped = elemStrs(r)
 				}
 				if tc.srems < 0 {
 					assert.Equal(t, [][]string{{"DEL", "s"}}, tn.propagated)
@@ -194,7 +194,7 @@ func TestEncodingThresholdsFromConfig(t *testing.T) {
 	assert.Equal(t, "hashtable", c.do("OBJECT", "ENCODING", "s").Str)
 	c.do("HSET", "h", "", "")
 	assert.Equal(t, "hashtable", c.do("OBJECT", "ENCODING", "h").Str)
-	assert.Equal(t, []string{"", ""}, strs(c.do("HGETALL", "h")))
+	assert.Equal(t, []string{"", ""}, elemStrs(c.do("HGETALL", "h")))
 
 	tn = newTestNode(t, "--set-max-intset-entries", "3", "--hash-max-listpack-entries", "3", "--hash-max-listpack-value", "2")
 	c = tn.connect()
@@ -250,15 +250,15 @@ func TestSRandMemberDistribution(t *testing.T) {
 			for _, count := range []int{1, 2, size / 3, size/3 + 1, size - 1} {
 				checkRandom(t, c, tc.all, []string{"SRANDMEMBER", "s", fmt.Sprint(count)}, count, func(r resp.Value) []string {
 					assert.Len(t, r.Elems, count)
-					distinct(t, strs(r))
-					return strs(r)
+					distinct(t, elemStrs(r))
+					return elemStrs(r)
 				})
 			}
 			checkRandom(t, c, tc.all, []string{"SRANDMEMBER", "s", "-7"}, 7, func(r resp.Value) []string {
 				assert.Len(t, r.Elems, 7)
-				return strs(r)
+				return elemStrs(r)
 			})
-			assert.Equal(t, sorted(tc.all), sorted(strs(c.do("SRANDMEMBER", "s", fmt.Sprint(size+5)))))
+			assert.Equal(t, sorted(tc.all), sorted(elemStrs(c.do("SRANDMEMBER", "s", fmt.Sprint(size+5)))))
 		})
 	}
 }
@@ -302,8 +302,8 @@ func TestHRandFieldDistribution(t *testing.T) {
 				for _, count := range []int{1, 2, tc.n / 3, tc.n/3 + 1, tc.n - 1} {
 					checkRandom(t, c, all, []string{"HRANDFIELD", "h", fmt.Sprint(count)}, count, func(r resp.Value) []string {
 						assert.Len(t, r.Elems, count)
-						distinct(t, strs(r))
-						return strs(r)
+						distinct(t, elemStrs(r))
+						return elemStrs(r)
 					})
 					checkRandom(t, c, all, []string{"HRANDFIELD", "h", fmt.Sprint(count), "WITHVALUES"}, count, func(r resp.Value) []string {
 						f := pairs(r, count)
@@ -316,7 +316,7 @@ func TestHRandFieldDistribution(t *testing.T) {
 				})
 				checkRandom(t, c, all, []string{"HRANDFIELD", "h", "-1500"}, 1500, func(r resp.Value) []string {
 					assert.Len(t, r.Elems, 1500)
-					return strs(r)
+					return elemStrs(r)
 				})
 				assert.Equal(t, sorted(all), sorted(pairs(c.do("HRANDFIELD", "h", fmt.Sprint(tc.n+1), "WITHVALUES"), tc.n)))
 			})
@@ -343,10 +343,10 @@ func TestSPopDistribution(t *testing.T) {
 				for i := 0; i < 50+30*size/count && len(seen) < size; i++ {
 					c.do("DEL", "s")
 					c.do(append([]string{"SADD", "s"}, tc.all...)...)
-					popped := strs(c.do("SPOP", "s", fmt.Sprint(count)))
+					popped := elemStrs(c.do("SPOP", "s", fmt.Sprint(count)))
 					require.Len(t, popped, count)
 					distinct(t, popped)
-					rest := strs(c.do("SMEMBERS", "s"))
+					rest := elemStrs(c.do("SMEMBERS", "s"))
 					assert.Equal(t, sorted(tc.all), sorted(append(rest, popped...)))
 					for _, p := range popped {
 						seen[p] = true
