@@ -138,15 +138,6 @@ func (s *Set) Has(member []byte) bool {
 	return ok && s.is.has(v)
 }
 
-// HasInt reports whether the decimal form of v is in the set.
-func (s *Set) HasInt(v int64) bool {
-	if s.dict != nil {
-		var buf [24]byte
-		return s.dict.FindBytes(strconv.AppendInt(buf[:0], v, 10)) != nil
-	}
-	return s.is.has(v)
-}
-
 // ForEach calls fn for every member until it returns false: in increasing
 // order for an intset, in bucket order for a hashtable. The member is only
 // valid during the call. fn must not change the set.
@@ -165,8 +156,8 @@ func (s *Set) ForEach(fn func(member []byte) bool) {
 	}
 }
 
-// Ints returns the members of an intset in increasing order (nil for a
-// hashtable).
+// Ints returns the members of an intset in increasing order, as an RDB
+// writer needs them (nil for a hashtable).
 func (s *Set) Ints() []int64 {
 	if s.dict != nil {
 		return nil

@@ -357,3 +357,47 @@ func TestSPopDistribution(t *testing.T) {
 		}
 	}
 }
+
+// TestHashSetNotificationsAndWatch checks the keyspace events of the hash
+// and set writes (names and order as Redis's) and that they invalidate
+// WATCH.
+func TestHashSetNotificationsAndWatch(t *testing.T) {
+	cases := []struct {
+		setup  [][]string
+		cmd    []string
+		events []string // "event key"
+	}{
+		{nil, []string{"HSET", "h", "a", "1"}, []string{"hset h"}},
+		{[][]string{{"HSET", "h", "a", "1"}}, []string{"HDEL", "h", "a", "b"}, []string{"hdel h", "del h"}},
+		{nil, []string{"HINCRBY", "h", "a", "1"}, []string{"hincrby h"}},
+		{nil, []string{"HINCRBYFLOAT", "h", "a", "1"}, []string{"hincrbyfloat h"}},
+		{nil, []string{"HSETNX", "h", "a", "1"}, []string{"hset h"}},
+		{nil, []string{"SADD", "s", "a"}, []string{"sadd s"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SREM", "s", "a"}, []string{"srem s", "del s"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SPOP", "s"}, []string{"spop s", "del s"}},
+		{[][]string{{"SADD", "s", "a", "b"}}, []string{"SPOP", "s", "5"}, []string{"spop s", "del s"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SMOVE", "s", "t", "a"}, []string{"srem s", "del s", "sadd t"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SINTERSTORE", "s", "s"}, []string{"sinterstore s"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SDIFFSTORE", "s", "s", "s"}, []string{"del s"}},
+		{[][]string{{"SADD", "s", "a"}}, []string{"SUNIONSTORE", "s", "s", "nokey"}, []string{"sunionstore s"}},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.cmd), func(t *testing.T) {
+			tn := newTestNode(t, "--notify-keyspace-events", "KEA")
+			var events []string
+			tn.n.publishHook = func(class int, event, key string, db int) { events = append(events, event+" "+key) }
+			c, other := tn.connect(), tn.connect()
+			for _, s := range tc.setup {
+				c.do(s...)
+			}
+			events = nil
+			key := tc.cmd[1]
+			c.do("WATCH", key)
+			c.do("MULTI")
+			c.do("PING")
+			other.do(tc.cmd...)
+			assert.Equal(t, tc.events, events)
+			assert.True(t, c.do("EXEC").Null, "EXEC after %v on a watched key", tc.cmd)
+		})
+	}
+}
