@@ -233,6 +233,10 @@ func New(n int, seed uint64) *Keyspace {
 // Len returns the number of databases.
 func (ks *Keyspace) Len() int { return len(ks.dbs) }
 
+// Seed returns the seed the keyspace was created with, which the hash
+// tables of collection values derive their order from too.
+func (ks *Keyspace) Seed() uint64 { return ks.seed }
+
 // DB returns database i.
 func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
 

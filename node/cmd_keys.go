@@ -163,59 +163,26 @@ func cmdScan(n *Node, c *client) {
 	if !ok {
 		return
 	}
-	count := int64(10)
-	var pattern string
-	usePattern := false
-	var typeName string
-	hasType := false
-	for i := 2; i < len(c.args); {
-		more := len(c.args) - i
-		switch {
-		case eq(c.args[i], "COUNT") && more >= 2:
-			v, ok := n.argInt(c, c.args[i+1])
-			if !ok {
-				return
-			}
-			if v < 1 {
-				n.replyError(c, ErrSyntax)
-				return
-			}
-			count = v
-			i += 2
-		case eq(c.args[i], "MATCH") && more >= 2:
-			pattern = string(c.args[i+1])
-			usePattern = pattern != "*"
-			i += 2
-		case eq(c.args[i], "TYPE") && more >= 2:
-			typeName = string(c.args[i+1])
-			hasType = true
-			i += 2
-		default:
-			n.replyError(c, ErrSyntax)
-			return
-		}
+	o, ok := n.parseScanOptions(c, 2, true)
+	if !ok {
+		return
 	}
 	var keys []string
-	maxIterations := count * 10
-	for {
-		cursor = c.db.Scan(cursor, func(k string, _ *keyspace.Value) { keys = append(keys, k) })
-		if cursor == 0 || maxIterations <= 0 || int64(len(keys)) >= count {
-			break
-		}
-		maxIterations--
-	}
+	cursor = scanSteps(cursor, o.count, func() int64 { return int64(len(keys)) }, func(cur uint64) uint64 {
+		return c.db.Scan(cur, func(k string, _ *keyspace.Value) { keys = append(keys, k) })
+	})
 	out := keys[:0]
 	for _, k := range keys {
-		if usePattern && !glob.Match(pattern, k) {
+		if o.usePattern && !glob.Match(o.pattern, k) {
 			continue
 		}
-		if hasType {
+		if o.hasType {
 			v := c.db.Find(k)
 			name := "none"
 			if v != nil && !(c.db.Expired(k, n.ms) && !n.isReplica()) {
 				name = v.Kind().String()
 			}
-			if !equalFold(name, typeName) {
+			if !equalFold(name, o.typeName) {
 				continue
 			}
 		}

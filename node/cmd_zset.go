@@ -46,8 +46,7 @@ type zsetSource interface {
 }
 
 // zsetSourceFuncs adapts values of kinds other than sorted sets to
-// zsetSource. TODO(lead): the set type registers KindSet here (members with
-// score 1) once sets exist; until then a set input replies WRONGTYPE.
+// zsetSource; the set type registers KindSet (members with score 1).
 var zsetSourceFuncs = map[keyspace.Kind]func(v *keyspace.Value) zsetSource{}
 
 // strtod parses b as Redis's range parsing does with strtod: leading white
