@@ -9,7 +9,7 @@ build:
 	$(GO) build -o bin/replab ./cmd/replab
 
 run: build
-	./bin/replab server --port 6379
+	./bin/replab server --port $(or $(PORT),6379)
 
 vet:
 	$(GO) vet ./...
@@ -21,6 +21,13 @@ fmt-check:
 test: fmt-check vet
 	$(GO) test -count=1 ./...
 	@if [ -n "$$(ls -d $(RACE_PKGS:./%/...=%) 2>/dev/null)" ]; then $(GO) test -count=1 -race $(RACE_PKGS); fi
+
+bench: build
+	$(GO) run ./bench
+
+fuzz:
+	$(GO) test ./resp -run XXX -fuzz FuzzCommandReader -fuzztime 60s
+	$(GO) test ./resp -run XXX -fuzz FuzzReplyReader -fuzztime 30s
 
 clean:
 	rm -rf bin

@@ -14,6 +14,8 @@ type DB struct {
 	// AvgTTL is the running estimate of the remaining TTL of volatile keys
 	// in milliseconds, for INFO keyspace.
 	AvgTTL int64
+
+	snap *snapshotState // the snapshot in progress, or nil
 }
 
 func newDB(id int, seed uint64) *DB {
@@ -37,7 +39,13 @@ func (db *DB) Exists(key string) bool { return db.keys.Find(key) != nil }
 
 // Put stores v under key, keeping any expire time. It reports whether the key
 // is new.
-func (db *DB) Put(key string, v Value) bool { return db.keys.Set(key, v) }
+func (db *DB) Put(key string, v Value) bool {
+	if db.snap != nil {
+		db.guard(key)
+		v.mark = db.snap.epoch
+	}
+	return db.keys.Set(key, v)
+}
 
 // Reserve makes room for n keys (DEBUG POPULATE, loading).
 func (db *DB) Reserve(n int) { db.keys.Expand(n) }
@@ -45,10 +53,22 @@ func (db *DB) Reserve(n int) { db.keys.Expand(n) }
 // Upsert returns the value slot of key, creating an empty one (KindNone)
 // if the key is new, and reports whether it was created. The slot is valid
 // until the key is deleted.
-func (db *DB) Upsert(key string) (*Value, bool) { return db.keys.Upsert(key) }
+func (db *DB) Upsert(key string) (*Value, bool) {
+	if db.snap != nil {
+		db.guard(key)
+	}
+	v, created := db.keys.Upsert(key)
+	if created && db.snap != nil {
+		v.mark = db.snap.epoch
+	}
+	return v, created
+}
 
 // Delete removes key and its expire time. It reports whether it existed.
 func (db *DB) Delete(key string) bool {
+	if db.snap != nil {
+		db.guard(key)
+	}
 	if _, ok := db.keys.Delete(key); !ok {
 		return false
 	}
@@ -61,6 +81,9 @@ func (db *DB) Delete(key string) bool {
 // Take removes key and returns its value, keeping nothing of it; the expire
 // time is returned too (0 when none).
 func (db *DB) Take(key string) (Value, int64, bool) {
+	if db.snap != nil {
+		db.guard(key)
+	}
 	v, ok := db.keys.Delete(key)
 	if !ok {
 		return Value{}, 0, false
@@ -83,6 +106,9 @@ func (db *DB) ExpireAt(key string) (int64, bool) {
 // SetExpireAt sets the expire time of an existing key. It reports false if
 // the key does not exist.
 func (db *DB) SetExpireAt(key string, when int64) bool {
+	if db.snap != nil {
+		db.guard(key)
+	}
 	stored, ok := db.keys.Key(key)
 	if !ok {
 		return false
@@ -96,6 +122,9 @@ func (db *DB) Persist(key string) bool {
 	if db.expires.Len() == 0 {
 		return false
 	}
+	if db.snap != nil {
+		db.guard(key)
+	}
 	_, ok := db.expires.Delete(key)
 	return ok
 }
@@ -107,8 +136,12 @@ func (db *DB) Expired(key string, now int64) bool {
 	return ok && now > when
 }
 
-// Clear removes every key.
+// Clear removes every key. A snapshot in progress records the keys it has
+// not recorded yet first.
 func (db *DB) Clear() {
+	if db.snap != nil {
+		db.guardAll()
+	}
 	db.keys.Clear()
 	db.expires.Clear()
 	db.ExpireCursor = 0
@@ -182,6 +215,9 @@ func (db *DB) Stats() Stats {
 type Keyspace struct {
 	dbs  []*DB
 	seed uint64
+
+	epoch          uint8 // epoch of the last snapshot begun
+	snapshotActive bool
 }
 
 // New returns a keyspace of n empty databases whose hash order derives from
@@ -197,6 +233,10 @@ func New(n int, seed uint64) *Keyspace {
 // Len returns the number of databases.
 func (ks *Keyspace) Len() int { return len(ks.dbs) }
 
+// Seed returns the seed the keyspace was created with, which the hash
+// tables of collection values derive their order from too.
+func (ks *Keyspace) Seed() uint64 { return ks.seed }
+
 // DB returns database i.
 func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
 
@@ -204,6 +244,14 @@ func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
 // into a see b's data afterwards.
 func (ks *Keyspace) Swap(a, b int) {
 	da, db := ks.dbs[a], ks.dbs[b]
+	// A snapshot records keys under the database they were in when it
+	// began: finish recording both before their contents trade places.
+	if da.snap != nil {
+		da.guardAll()
+	}
+	if db.snap != nil {
+		db.guardAll()
+	}
 	da.keys, db.keys = db.keys, da.keys
 	da.expires, db.expires = db.expires, da.expires
 	da.ExpireCursor, db.ExpireCursor = db.ExpireCursor, da.ExpireCursor

@@ -120,6 +120,37 @@ func (d *Dict[V]) SetShared(key string, val V) bool {
 func (d *Dict[V]) insert(key string) (*V, bool) { return d.insertKey(key, true) }
 
 func (d *Dict[V]) insertKey(key string, copyKey bool) (*V, bool) {
+	e, added := d.insertEntry(key, copyKey)
+	return &e.val, added
+}
+
+// UpsertShared is Upsert for a key string the Dict may keep without
+// copying. It returns pointers to the stored key and to the value. When the
+// key already exists the stored key is left as it was; the caller may then
+// replace it through the pointer, but only with a string of the same bytes
+// (to move the key to storage the caller owns, as the hash type does to keep
+// a field and its value in one allocation).
+func (d *Dict[V]) UpsertShared(key string) (stored *string, val *V, added bool) {
+	e, added := d.insertEntry(key, false)
+	return &e.key, &e.val, added
+}
+
+// FindEntry is Find returning the stored key too (nil, nil when absent).
+// The same rules as UpsertShared apply to changing the key.
+func (d *Dict[V]) FindEntry(key string) (stored *string, val *V) {
+	if d.Len() == 0 {
+		return nil, nil
+	}
+	if d.rehashIdx >= 0 {
+		d.rehashStep()
+	}
+	if e := d.findEntry(key); e != nil {
+		return &e.key, &e.val
+	}
+	return nil, nil
+}
+
+func (d *Dict[V]) insertEntry(key string, copyKey bool) (*entry[V], bool) {
 	if d.rehashIdx >= 0 {
 		d.rehashStep()
 	}
@@ -131,7 +162,7 @@ func (d *Dict[V]) insertKey(key string, copyKey bool) (*V, bool) {
 		}
 		for e := ht.buckets[h&uint64(len(ht.buckets)-1)]; e != nil; e = e.next {
 			if e.key == key {
-				return &e.val, false
+				return e, false
 			}
 		}
 		if d.rehashIdx < 0 {
@@ -150,7 +181,7 @@ func (d *Dict[V]) insertKey(key string, copyKey bool) (*V, bool) {
 	e := &entry[V]{key: key, next: ht.buckets[i]}
 	ht.buckets[i] = e
 	ht.used++
-	return &e.val, true
+	return e, true
 }
 
 // Key returns the stored copy of key, so another table can share it, and

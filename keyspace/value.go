@@ -69,6 +69,9 @@ type Value struct {
 	LRU  uint32
 	kind Kind
 	enc  Encoding
+	// mark is the epoch of the last snapshot that recorded this value
+	// (see snapshot.go).
+	mark uint8
 }
 
 // Kind returns the value's kind.

@@ -35,6 +35,8 @@ type blockState struct {
 	// Any data a command needs when it is re-run (for example the last ID
 	// XREAD returned); owned by the command.
 	data any
+	// unkillable blocks (WAIT, client pause) ignore CLIENT UNBLOCK.
+	unkillable bool
 	// readyKey is, during a re-run, the key whose readiness caused it
 	// (XREAD serves only that key, as Redis does).
 	readyKey string

@@ -25,7 +25,13 @@ const (
 	flagNoTouch
 	flagUnixSocket
 	flagReadonly
-	flagInExec // running the commands of EXEC
+	flagInExec    // running the commands of EXEC
+	flagCloseASAP // to be closed at the end of the event, output dropped
+	// CLIENT REPLY: drop replies (OFF), drop the next command's reply
+	// (SKIP, armed by SkipNext on the command after CLIENT REPLY SKIP).
+	flagReplyOff
+	flagReplySkip
+	flagReplySkipNext
 )
 
 // client is the session of one connection.
@@ -64,9 +70,13 @@ type client struct {
 	reprocessing bool // re-run because a key it waits on became ready
 	stillBlocked bool // set by a re-run that could not be served
 
+	// Pub/Sub state (pubsub.go), nil unless subscribed.
+	ps *clientPubSub
+
 	// Set by a command to change what call propagates.
 	rewritten   [][]byte
 	noPropagate bool
+	forceRepl   bool // propagate even without a data change (PUBLISH)
 }
 
 type queuedCommand struct {
@@ -104,8 +114,9 @@ func (n *Node) configureReader(c *client) {
 	c.reader.FromMaster = c.flags&flagMaster != 0
 }
 
-// authRequired reports whether new clients must authenticate.
-func (n *Node) authRequired() bool { return n.cfg.RequirePass != "" }
+// authRequired reports whether clients that did not authenticate must do
+// so (the default user has a password or is disabled).
+func (n *Node) authRequired() bool { return n.aclAuthRequired() }
 
 // freeClient closes a client's connection and forgets it. Output already
 // produced for it is sent first.
@@ -129,6 +140,7 @@ func (n *Node) unlinkClient(c *client) {
 	}
 	c.freed = true
 	n.unwatchAll(c)
+	n.resetPubSub(c)
 	if c.blocked != nil {
 		n.unblock(c)
 	}
@@ -152,7 +164,7 @@ func (n *Node) markPending(c *client) {
 // processInput runs every complete command in c's input.
 func (n *Node) processInput(c *client) {
 	n.markPending(c)
-	for !c.freed && c.flags&(flagCloseAfterReply|flagBlocked) == 0 {
+	for !c.freed && c.flags&(flagCloseAfterReply|flagCloseASAP|flagBlocked) == 0 {
 		args, err := c.reader.Next()
 		if err != nil {
 			if pe, ok := err.(*resp.ProtocolError); ok {
@@ -172,7 +184,9 @@ func (n *Node) processInput(c *client) {
 			continue
 		}
 		c.args = args
+		before := c.w.Len()
 		n.processCommand(c)
+		n.applyReplyMode(c, before)
 		c.args = nil
 	}
 }
@@ -238,6 +252,9 @@ func clientFlagsString(c *client) string {
 	if c.flags&flagCloseAfterReply != 0 {
 		b = append(b, 'c')
 	}
+	if c.flags&flagCloseASAP != 0 {
+		b = append(b, 'A')
+	}
 	if c.flags&flagUnixSocket != 0 {
 		b = append(b, 'U')
 	}
@@ -276,11 +293,12 @@ func (n *Node) clientInfoString(c *client) string {
 	obl := c.w.Len()
 	omem := c.pendingOut
 	totMem := c.reader.Cap() + c.w.Len() + omem + 1024
+	sub, psub, ssub := pubsubCounts(c)
 	var b strings.Builder
 	fmt.Fprintf(&b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=r cmd=%s user=%s redir=-1 resp=%d",
 		c.id, c.info.Remote, c.info.Local, c.conn, c.name,
 		(n.ms-c.created)/1000, (n.ms-c.lastInteraction)/1000,
-		clientFlagsString(c), c.db.ID, 0, 0, 0, multi,
+		clientFlagsString(c), c.db.ID, sub, psub, ssub, multi,
 		qbuf, qfree, argvMem, c.multiBytes, 1024, 0, obl, 0, omem, totMem,
 		last, c.user, c.w.Proto)
 	return b.String()

@@ -163,59 +163,26 @@ func cmdScan(n *Node, c *client) {
 	if !ok {
 		return
 	}
-	count := int64(10)
-	var pattern string
-	usePattern := false
-	var typeName string
-	hasType := false
-	for i := 2; i < len(c.args); {
-		more := len(c.args) - i
-		switch {
-		case eq(c.args[i], "COUNT") && more >= 2:
-			v, ok := n.argInt(c, c.args[i+1])
-			if !ok {
-				return
-			}
-			if v < 1 {
-				n.replyError(c, ErrSyntax)
-				return
-			}
-			count = v
-			i += 2
-		case eq(c.args[i], "MATCH") && more >= 2:
-			pattern = string(c.args[i+1])
-			usePattern = pattern != "*"
-			i += 2
-		case eq(c.args[i], "TYPE") && more >= 2:
-			typeName = string(c.args[i+1])
-			hasType = true
-			i += 2
-		default:
-			n.replyError(c, ErrSyntax)
-			return
-		}
+	o, ok := n.parseScanOptions(c, 2, true)
+	if !ok {
+		return
 	}
 	var keys []string
-	maxIterations := count * 10
-	for {
-		cursor = c.db.Scan(cursor, func(k string, _ *keyspace.Value) { keys = append(keys, k) })
-		if cursor == 0 || maxIterations <= 0 || int64(len(keys)) >= count {
-			break
-		}
-		maxIterations--
-	}
+	cursor = scanSteps(cursor, o.count, func() int64 { return int64(len(keys)) }, func(cur uint64) uint64 {
+		return c.db.Scan(cur, func(k string, _ *keyspace.Value) { keys = append(keys, k) })
+	})
 	out := keys[:0]
 	for _, k := range keys {
-		if usePattern && !glob.Match(pattern, k) {
+		if o.usePattern && !glob.Match(o.pattern, k) {
 			continue
 		}
-		if hasType {
+		if o.hasType {
 			v := c.db.Find(k)
 			name := "none"
 			if v != nil && !(c.db.Expired(k, n.ms) && !n.isReplica()) {
 				name = v.Kind().String()
 			}
-			if !equalFold(name, typeName) {
+			if !equalFold(name, o.typeName) {
 				continue
 			}
 		}
@@ -306,12 +273,13 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 	}
 	c.db.Delete(bs(src))
 	c.db.Put(bs(dst), val)
-	n.signalKeyAsReady(c.db.ID, bs(dst))
-	if val.Kind() == keyspace.KindStream {
-		n.signalKeyAsReady(c.db.ID, bs(src))
-	}
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
+	}
+	n.signalKeyAsReady(c.db.ID, bs(dst)) // Redis's dbAdd wakes blocked clients
+	if val.Kind() == keyspace.KindStream {
+		// Blocked XREADGROUP clients of the old name get an error.
+		n.signalKeyAsReady(c.db.ID, bs(src))
 	}
 	n.signalModifiedKey(c, c.db, src)
 	n.signalModifiedKey(c, c.db, dst)
@@ -418,6 +386,7 @@ func cmdCopy(n *Node, c *client) {
 	if hasExpire {
 		dst.SetExpireAt(bs(newKey), expire)
 	}
+	n.signalKeyAsReady(dst.ID, bs(newKey))
 	n.signalModifiedKey(c, dst, newKey)
 	n.notifyKeyspaceEvent(NotifyGeneric, "copy_to", string(newKey), dst.ID)
 	n.dirty++
@@ -661,6 +630,9 @@ func (n *Node) replyHelp(c *client, cmd string, lines []string) {
 	c.w.SimpleString("    Prints this help.")
 }
 
+// multiShardSum are the tips of multi-key commands whose replies add up.
+var multiShardSum = []string{"request_policy:multi_shard", "response_policy:agg_sum"}
+
 func keyspaceDocs(summary, since, complexity, syntax string) Docs {
 	return Docs{Summary: summary, Since: since, Group: "generic", Complexity: complexity, Syntax: syntax}
 }
@@ -669,16 +641,16 @@ func init() {
 	allKeys := []KeySpec{keysRange(1, -1, 1, "RM", "DELETE")}
 	expireOpts := " [NX | XX | GT | LT]"
 	register(
-		&Command{Name: "del", Arity: -2, Flags: CmdWrite, ACL: CatKeyspace, Proc: cmdDel,
+		&Command{Name: "del", Arity: -2, Flags: CmdWrite, ACL: CatKeyspace, Proc: cmdDel, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: allKeys,
 			Docs: keyspaceDocs("Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", "key [key ...]")},
-		&Command{Name: "unlink", Arity: -2, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdUnlink,
+		&Command{Name: "unlink", Arity: -2, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdUnlink, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: allKeys,
 			Docs: keyspaceDocs("Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", "key [key ...]")},
-		&Command{Name: "exists", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdExists,
+		&Command{Name: "exists", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdExists, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{keysRange(1, -1, 1, "RO")},
 			Docs: keyspaceDocs("Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check.", "key [key ...]")},
-		&Command{Name: "touch", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdTouch,
+		&Command{Name: "touch", Arity: -2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdTouch, Tips: multiShardSum,
 			FirstKey: 1, LastKey: -1, Step: 1, Keys: []KeySpec{keysRange(1, -1, 1, "RO")},
 			Docs: keyspaceDocs("Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched.", "key [key ...]")},
 		&Command{Name: "type", Arity: 2, Flags: CmdReadonly | CmdFast, ACL: CatKeyspace, Proc: cmdType,
@@ -700,7 +672,7 @@ func init() {
 			FirstKey: 1, LastKey: 2, Step: 1, Keys: []KeySpec{keysRange(1, 0, 1, "RO", "ACCESS"), keysRange(2, 0, 1, "OW", "UPDATE")},
 			Docs: keyspaceDocs("Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", "source:key destination:key [DB destination-db:integer] [REPLACE]")},
 		&Command{Name: "move", Arity: 3, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdMove,
-			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "ACCESS", "DELETE"),
+			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "ACCESS", "UPDATE"),
 			Docs: keyspaceDocs("Moves a key to another database.", "1.0.0", "O(1)", "key db:integer")},
 		&Command{Name: "expire", Arity: -3, Flags: CmdWrite | CmdFast, ACL: CatKeyspace, Proc: cmdExpire,
 			FirstKey: 1, LastKey: 1, Step: 1, Keys: keys1("RW", "UPDATE"),

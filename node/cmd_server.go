@@ -54,11 +54,12 @@ func cmdSwapDB(n *Node, c *client) {
 		da, db := n.ks.DB(int(a)), n.ks.DB(int(b))
 		n.signalDeletedStreamsInDB(da, db)
 		n.signalDeletedStreamsInDB(db, da)
+		// Watches see the databases as they are before the swap.
+		n.touchAllWatchedKeysInDB(int(a), int(b))
+		n.touchAllWatchedKeysInDB(int(b), int(a))
 		n.ks.Swap(int(a), int(b))
 		n.signalStreamKeysInDB(da)
 		n.signalStreamKeysInDB(db)
-		n.touchAllWatchedKeysInDB(int(a), int(b))
-		n.touchAllWatchedKeysInDB(int(b), int(a))
 	}
 	n.dirty++
 	c.ok()
@@ -241,12 +242,7 @@ func cmdHello(n *Node, c *client) {
 // authenticate checks a user name and password; on success the client is
 // authenticated as that user.
 func (n *Node) authenticate(c *client, user, pass []byte) bool {
-	ok := false
-	if string(user) == "default" {
-		ok = n.cfg.RequirePass == "" || constantTimeEqual(string(pass), n.cfg.RequirePass)
-	} else if n.aclCheckUser != nil {
-		ok = n.aclCheckUser(string(user), string(pass))
-	}
+	ok := n.aclAuthenticate(c, string(user), string(pass))
 	if ok {
 		c.authed = true
 		c.user = string(user)
@@ -273,7 +269,7 @@ func cmdAuth(n *Node, c *client) {
 	}
 	user, pass := []byte("default"), c.args[1]
 	if len(c.args) == 2 {
-		if n.cfg.RequirePass == "" {
+		if n.aclDefaultNoPass() {
 			n.replyError(c, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 			return
 		}
@@ -312,7 +308,7 @@ func init() {
 	register(
 		&Command{Name: "ping", Arity: -1, Flags: CmdFast | CmdSentinelLike, ACL: CatConnection, Proc: cmdPing, Tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"},
 			Docs: connDocs("Returns the server's liveliness response.", "1.0.0", "O(1)", "[message]")},
-		&Command{Name: "echo", Arity: 2, Flags: CmdFast, ACL: CatConnection, Proc: cmdEcho,
+		&Command{Name: "echo", Arity: 2, Flags: CmdLoading | CmdStale | CmdFast, ACL: CatConnection, Proc: cmdEcho,
 			Docs: connDocs("Returns the given string.", "1.0.0", "O(1)", "message")},
 		&Command{Name: "select", Arity: 2, Flags: CmdLoading | CmdStale | CmdFast, ACL: CatConnection, Proc: cmdSelect,
 			Docs: connDocs("Changes the selected database.", "1.0.0", "O(1)", "index:integer")},

@@ -40,8 +40,8 @@ var cmdFlagNames = []struct {
 	{CmdAdmin, "admin"}, {CmdPubSub, "pubsub"}, {CmdNoScript, "noscript"},
 	{CmdBlocking, "blocking"}, {CmdLoading, "loading"}, {CmdStale, "stale"},
 	{CmdSkipMonitor, "skip_monitor"}, {CmdSkipSlowlog, "skip_slowlog"},
-	{CmdFast, "fast"}, {CmdNoAuth, "no_auth"}, {CmdMayReplicate, "may_replicate"},
-	{CmdNoMandatoryKeys, "no_mandatory_keys"}, {CmdProtected, "protected"},
+	{CmdFast, "fast"}, {CmdNoAuth, "no_auth"}, // may_replicate is hidden, as in Redis
+	{CmdNoMandatoryKeys, "no_mandatory_keys"},
 	{CmdNoAsyncLoading, "no_async_loading"}, {CmdNoMulti, "no_multi"},
 	{CmdMovableKeys, "movablekeys"}, {CmdAllowBusy, "allow_busy"},
 }
@@ -86,6 +86,7 @@ var ACLCategoryNames = []string{
 // range (the last key relative to the end when negative, and a step) or a
 // count argument followed by the keys.
 type KeySpec struct {
+	Notes string   // shown by COMMAND INFO when set
 	Flags []string // "RW", "RO", "OW", "RM", "ACCESS", "UPDATE", "INSERT", "DELETE", ...
 	// BeginIndex is the index of the first key, or 0 when the keys start
 	// after BeginKeyword.
@@ -136,6 +137,8 @@ type Command struct {
 
 	// statistics for INFO commandstats
 	calls, usec, rejected, failed int64
+
+	parsedArgs []Arg // Docs.Syntax parsed, on first use
 }
 
 // Categories returns the explicit and implicit ACL categories.

@@ -30,6 +30,7 @@ import (
 //	         compared sorted
 //	~skip    the command runs on both servers, the replies are not compared
 //	~resp2   the line only runs in the RESP2 pass (~resp3 likewise)
+//	~noreply the command is sent to both servers and no reply is read
 type compatStep struct {
 	line   int
 	mods   []string
@@ -139,6 +140,12 @@ func runScenario(t *testing.T, pair compatPair, sc compatScenario, proto int) {
 		if (hasMod(step, "resp2") && proto != 2) || (hasMod(step, "resp3") && proto != 3) {
 			continue
 		}
+		if hasMod(step, "noreply") {
+			// A command that gets no reply (CLIENT REPLY OFF/SKIP).
+			ref.Write(resp.EncodeCommand(nil, step.args...))
+			got.Write(resp.EncodeCommand(nil, step.args...))
+			continue
+		}
 		wantRaw, want := ref.Do(step.args...)
 		gotRaw, gotV := got.Do(step.args...)
 		where := fmt.Sprintf("%s:%d: %s", sc.file, step.line, step.source)
@@ -214,3 +221,133 @@ func TestCompatProtocolErrors(t *testing.T) {
 		})
 	}
 }
+
+// widenedArity lists the commands whose arity replab makes variable on
+// purpose, to accept the optional arguments Redis 7.2 added (ZRANK and
+// ZREVRANK WITHSCORE): their arity must be the negative of Redis 7.0's.
+var widenedArity = map[string]bool{"zrank": true, "zrevrank": true}
+
+// TestCompatCommandInfo compares COMMAND INFO (arity, flags, key
+// positions, ACL categories, tips, key specs) of every command replab
+// implements with real Redis's. Subcommands are compared in name order.
+func TestCompatCommandInfo(t *testing.T) {
+	pair := startPair(t)
+	ref := redistest.Dial(t, pair.redis.Addr())
+	got := redistest.Dial(t, pair.replab.Addr())
+	ref.Do("HELLO", "3")
+	got.Do("HELLO", "3")
+	_, list := got.Do("COMMAND", "LIST")
+	compared := 0
+	for _, name := range list.Elems {
+		if strings.Contains(name.Str, "|") {
+			continue // compared within their container
+		}
+		_, want := ref.Do("COMMAND", "INFO", name.Str)
+		_, have := got.Do("COMMAND", "INFO", name.Str)
+		if len(want.Elems) != 1 || want.Elems[0].Kind == resp.KindNull {
+			continue // a command real Redis 7.0 does not have
+		}
+		w, h := normalizeInfo(want.Elems[0]), normalizeInfo(have.Elems[0])
+		w, missing := commonSubcommands(w, h)
+		if len(missing) > 0 {
+			t.Logf("%s: subcommands replab does not implement: %v", name.Str, missing)
+		}
+		h, _ = commonSubcommands(h, w)
+		if widenedArity[name.Str] && len(w.Elems) > 1 && len(h.Elems) > 1 && h.Elems[1].Int == -w.Elems[1].Int {
+			h.Elems[1] = w.Elems[1]
+		}
+		if string(w.Encode(nil)) != string(h.Encode(nil)) {
+			t.Errorf("COMMAND INFO %s\n  redis:  %q\n  replab: %q", name.Str, w.Encode(nil), h.Encode(nil))
+		}
+		compared++
+	}
+	t.Logf("compared COMMAND INFO of %d commands", compared)
+}
+
+// normalizeInfo sorts the subcommands of a COMMAND INFO entry by name and
+// drops subcommands Redis 7.0 does not have.
+func normalizeInfo(v resp.Value) resp.Value {
+	if len(v.Elems) != 10 || v.Elems[9].Kind != resp.KindArray {
+		return v
+	}
+	subs := append([]resp.Value(nil), v.Elems[9].Elems...)
+	sort.Slice(subs, func(i, j int) bool { return subs[i].Elems[0].Str < subs[j].Elems[0].Str })
+	out := v
+	out.Elems = append([]resp.Value(nil), v.Elems...)
+	out.Elems[9] = resp.Value{Kind: resp.KindArray, Elems: subs}
+	return out
+}
+
+// commonSubcommands keeps the subcommands of a that b also has, and lists
+// the others.
+func commonSubcommands(a, b resp.Value) (resp.Value, []string) {
+	if len(a.Elems) != 10 || a.Elems[9].Kind != resp.KindArray {
+		return a, nil
+	}
+	has := map[string]bool{}
+	if len(b.Elems) == 10 {
+		for _, s := range b.Elems[9].Elems {
+			has[s.Elems[0].Str] = true
+		}
+	}
+	var keep []resp.Value
+	var missing []string
+	for _, s := range a.Elems[9].Elems {
+		if has[s.Elems[0].Str] {
+			keep = append(keep, s)
+		} else {
+			missing = append(missing, s.Elems[0].Str)
+		}
+	}
+	out := a
+	out.Elems = append([]resp.Value(nil), a.Elems...)
+	out.Elems[9] = resp.Value{Kind: resp.KindArray, Elems: keep}
+	return out, missing
+}
+
+// TestCompatInfoFields checks that every field real Redis's INFO reports in
+// the sections replab implements is there in replab's INFO, under the same
+// section.
+func TestCompatInfoFields(t *testing.T) {
+	pair := startPair(t)
+	fields := func(addr string) map[string]map[string]bool {
+		c := redistest.Dial(t, addr)
+		c.Do("SET", "k", "v")
+		_, v := c.Do("INFO", "everything")
+		out := map[string]map[string]bool{}
+		section := ""
+		for _, line := range strings.Split(v.Str, "\r\n") {
+			if strings.HasPrefix(line, "# ") {
+				section = line[2:]
+				out[section] = map[string]bool{}
+				continue
+			}
+			if name, _, ok := strings.Cut(line, ":"); ok && section != "" {
+				out[section][name] = true
+			}
+		}
+		return out
+	}
+	want, got := fields(pair.redis.Addr()), fields(pair.replab.Addr())
+	for section, names := range want {
+		if infoSectionsNotImplemented[section] {
+			continue
+		}
+		if got[section] == nil {
+			t.Errorf("INFO section %q is missing", section)
+			continue
+		}
+		for name := range names {
+			if !got[section][name] && !infoFieldsNotImplemented[name] && !strings.HasPrefix(name, "cmdstat_") && !strings.HasPrefix(name, "errorstat_") {
+				t.Errorf("INFO %s: field %q is missing", section, name)
+			}
+		}
+	}
+}
+
+// Sections and fields of INFO that replab does not report, because the
+// feature does not exist in replab (the same omissions are listed in the
+// README).
+var infoSectionsNotImplemented = map[string]bool{"Latencystats": true}
+
+var infoFieldsNotImplemented = map[string]bool{}

@@ -36,6 +36,9 @@ type Config struct {
 	Renames [][2]string
 	// Users are the "user" directive lines (ACL rules), in order.
 	Users [][]string
+	// File is the configuration file the node was started with ("" for
+	// none), for CONFIG REWRITE and INFO's config_file.
+	File string
 
 	Port                   int
 	Bind                   []string
@@ -357,7 +360,11 @@ func (c *Config) Set(name string, args ...string) error {
 		v = mergeOutputLimits(c.values[d.name], v)
 	}
 	c.values[d.name] = v
-	if d.apply != nil {
+	if d.name == "hz" {
+		// Redis clamps hz to 1..500 and reports the clamped value.
+		d.apply(c, v)
+		c.values[d.name] = strconv.Itoa(c.Hz)
+	} else if d.apply != nil {
 		d.apply(c, v)
 	} else if v != d.def {
 		for _, n := range c.Ignored {
@@ -769,7 +776,7 @@ func normaliseSpecial(name string, args []string) (string, error) {
 func (c *Config) Match(pattern string) []string {
 	if !strings.ContainsAny(pattern, "[*?") {
 		if d := lookupDirective(pattern); d != nil {
-			return []string{strings.ToLower(pattern)}
+			return []string{pattern} // echoed as the client spelled it
 		}
 		return nil
 	}
@@ -858,6 +865,9 @@ func (c *Config) LoadString(text string, readFile func(path string) (string, err
 		case name == "rename-command" && len(argv) == 3:
 			c.Renames = append(c.Renames, [2]string{strings.ToLower(argv[1]), strings.ToLower(argv[2])})
 		case name == "user" && len(argv) >= 2:
+			if msg := validateUserDirective(argv[1:], c.Users); msg != "" {
+				return fail(msg)
+			}
 			c.Users = append(c.Users, argv[1:])
 		case name == "loadmodule" && len(argv) >= 2:
 			return fail("Modules are not supported by replab")

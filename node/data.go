@@ -94,9 +94,15 @@ func (n *Node) lookupRead(c *client, key []byte) *keyspace.Value {
 	return v
 }
 
-// lookupWrite finds a key about to be changed: expiry applies first.
+// lookupWrite finds a key about to be changed: expiry applies first, and a
+// snapshot in progress records the key's current value before the caller
+// changes it in place.
 func (n *Node) lookupWrite(c *client, key []byte) *keyspace.Value {
-	return n.lookup(c, c.db, key)
+	v := n.lookup(c, c.db, key)
+	if v != nil {
+		c.db.Guard(bs(key))
+	}
+	return v
 }
 
 func (n *Node) lookup(c *client, db *keyspace.DB, key []byte) *keyspace.Value {

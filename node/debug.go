@@ -75,17 +75,11 @@ func (n *Node) DatasetDigest() string {
 			var kd digest
 			kd.mixString(k)
 			n.valueDigest(&kd, db, k, v)
-			final.xor(kd[:]) // Redis xors in the SHA1 of the key digest
+			final.xor(kd[:])
 			return true
 		})
 	}
 	return hex.EncodeToString(final[:])
-}
-
-func (d *digest) xorDigest(o *digest) {
-	for i := range d {
-		d[i] ^= o[i]
-	}
 }
 
 func cmdDebug(n *Node, c *client) {
@@ -164,7 +158,7 @@ func cmdDebug(n *Node, c *client) {
 		n.logf(LogWarning, "DEBUG LOG: %s", c.args[2])
 		c.ok()
 	default:
-		n.replyErrorf(c, "ERR unknown subcommand '%s'. Try DEBUG HELP.", truncate(string(sub), 128))
+		n.replyErrorf(c, "ERR unknown subcommand or wrong number of arguments for '%s'. Try DEBUG HELP.", truncate(string(sub), 128))
 	}
 }
 
@@ -184,11 +178,8 @@ func (n *Node) serializedLength(v *keyspace.Value) int {
 }
 
 func (n *Node) debugPopulate(c *client) {
-	count, ok := n.argInt(c, c.args[2])
-	if !ok {
-		return
-	}
-	if count < 0 {
+	count, ok := parseIntStrict(c.args[2])
+	if !ok || count < 0 {
 		n.replyError(c, "ERR value is out of range, must be positive")
 		return
 	}
@@ -198,10 +189,7 @@ func (n *Node) debugPopulate(c *client) {
 	}
 	var size int64
 	if len(c.args) == 5 {
-		if size, ok = n.argInt(c, c.args[4]); !ok {
-			return
-		}
-		if size < 0 {
+		if size, ok = parseIntStrict(c.args[4]); !ok || size < 0 {
 			n.replyError(c, "ERR value is out of range, must be positive")
 			return
 		}

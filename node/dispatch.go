@@ -3,6 +3,8 @@ package node
 import (
 	"fmt"
 	"strings"
+
+	"replab/keyspace"
 )
 
 // processCommand checks c.args against the command table and the node's
@@ -23,7 +25,7 @@ func (n *Node) processCommand(c *client) {
 		n.rejectCommand(c, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
 		return
 	}
-	if !c.authed && cmd.Flags&CmdNoAuth == 0 {
+	if !c.authed && cmd.Flags&CmdNoAuth == 0 && n.authRequired() {
 		n.rejectCommand(c, ErrNoAuth)
 		return
 	}
@@ -59,6 +61,19 @@ func (n *Node) processCommand(c *client) {
 	n.call(c, cmd)
 	if len(n.readyKeys) > 0 {
 		n.handleClientsBlockedOnKeys()
+	}
+}
+
+// applyReplyMode drops the reply of the command that just ran when the
+// client asked for it with CLIENT REPLY OFF or SKIP.
+func (n *Node) applyReplyMode(c *client, before int) {
+	if c.flags&(flagReplyOff|flagReplySkip) != 0 && c.w.Len() >= before {
+		c.w.Truncate(before)
+	}
+	c.flags &^= flagReplySkip
+	if c.flags&flagReplySkipNext != 0 {
+		c.flags &^= flagReplySkipNext
+		c.flags |= flagReplySkip
 	}
 }
 
@@ -117,7 +132,9 @@ func (n *Node) rejectCommand(c *client, err string) {
 	n.countError(err)
 	if c.cmd != nil && c.cmd.Name == "exec" {
 		n.discardTransaction(c)
-		err = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(err, "-")
+		// Redis builds these errors without the ERR code (other codes
+		// such as NOAUTH or NOPERM stay).
+		err = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(err, "ERR ")
 	}
 	c.w.Error(err)
 }
@@ -129,6 +146,8 @@ func (n *Node) call(c *client, cmd *Command) {
 	dirtyBefore := n.dirty
 	c.rewritten = nil
 	c.noPropagate = false
+	prevForce := c.forceRepl
+	c.forceRepl = false
 	start := n.rt.Now()
 	n.execDepth++
 	cmd.Proc(n, c)
@@ -137,13 +156,14 @@ func (n *Node) call(c *client, cmd *Command) {
 	cmd.calls++
 	cmd.usec += elapsed
 	n.stats.CommandsProcessed++
-	if n.dirty != dirtyBefore && !c.noPropagate && cmd.Flags&CmdWrite != 0 {
+	if ((n.dirty != dirtyBefore && cmd.Flags&CmdWrite != 0) || c.forceRepl) && !c.noPropagate {
 		args := c.args
 		if c.rewritten != nil {
 			args = c.rewritten
 		}
 		n.alsoPropagate(c.db.ID, args)
 	}
+	c.forceRepl = prevForce
 	n.current = prevCurrent
 	if n.execDepth == 0 {
 		n.propagatePending()
@@ -290,6 +310,10 @@ func cmdExec(n *Node, c *client) {
 	for _, q := range queue {
 		c.args = q.args
 		c.cmd = q.cmd
+		if err := n.aclCheckExec(c, q.cmd); err != "" {
+			n.replyError(c, err)
+			continue
+		}
 		n.call(c, q.cmd)
 	}
 	c.flags &^= flagInExec
@@ -394,24 +418,48 @@ func (n *Node) touchWatchedKey(db int, key string) {
 }
 
 // touchAllWatchedKeysInDB invalidates the transactions watching keys of db
-// that exist in db or in other (FLUSHDB, FLUSHALL, SWAPDB).
+// when db is emptied (FLUSHDB, FLUSHALL; other < 0) or replaced by the
+// contents of database other (SWAPDB, called before the swap), as Redis's
+// touchAllWatchedKeysInDb: a watched key is touched when it exists in db or
+// in other, except that a key already expired when watched and now gone,
+// or still expired after the swap, is not a change, and a missing key
+// replaced by an expired one becomes "expired when watched".
 func (n *Node) touchAllWatchedKeysInDB(db, other int) {
 	if len(n.watched) == 0 {
 		return
 	}
-	var touched []watchKey
-	for wk := range n.watched {
+	emptied := n.ks.DB(db)
+	var replaced *keyspace.DB
+	if other >= 0 {
+		replaced = n.ks.DB(other)
+	}
+	for wk, clients := range n.watched {
 		if wk.db != db {
 			continue
 		}
-		if n.ks.DB(db).Exists(wk.key) || (other >= 0 && n.ks.DB(other).Exists(wk.key)) {
-			touched = append(touched, wk)
+		inEmptied := emptied.Exists(wk.key)
+		inReplaced := replaced != nil && replaced.Exists(wk.key)
+		if !inEmptied && !inReplaced {
+			continue
 		}
-	}
-	for _, wk := range touched {
-		for _, c := range append([]*client(nil), n.watched[wk]...) {
+		for _, c := range clients {
+			switch {
+			case c.watchExpired[wk]:
+				if !inReplaced {
+					// Expired when watched, now deleted: no logical change.
+					c.watchExpired[wk] = false
+					continue
+				}
+				if replaced.Expired(wk.key, n.ms) {
+					continue
+				}
+			case !inEmptied && replaced.Expired(wk.key, n.ms):
+				c.watchExpired[wk] = true
+				continue
+			}
+			// Flagged only: unwatching here would change n.watched while it
+			// is walked (the order of the walk has no visible effect).
 			c.flags |= flagDirtyCAS
-			n.unwatchAll(c)
 		}
 	}
 }

@@ -36,7 +36,9 @@
 // eq (case-insensitive option match).
 //
 // Keys: n.lookupRead (counts hits and misses, updates the access time),
-// n.lookupWrite (before a change), n.lookupNoTouch; all apply expiry
+// n.lookupWrite (before any change, including in-place changes of a value
+// found this way: it lets a snapshot in progress record the old value
+// first), n.lookupNoTouch; all apply expiry
 // (a master deletes an expired key and propagates DEL; a replica reports
 // it missing). Changes: n.dbAdd for a new key, n.setKey to replace one,
 // n.dbDelete; after changing a value in place call n.signalModifiedKey
@@ -49,7 +51,8 @@
 // c.rewrite (SET EX becomes SET PXAT, SPOP becomes SREM, INCRBYFLOAT
 // becomes SET KEEPTTL, blocking pops their non-blocking form). Extra
 // writes go through n.alsoPropagate; c.noPropagate suppresses the
-// command's own. Several writes of one command or one EXEC are wrapped in
+// command's own; c.forceRepl propagates a command that changed no data
+// (PUBLISH, as Redis's forceCommandPropagation). Several writes of one command or one EXEC are wrapped in
 // MULTI/EXEC.
 //
 // Blocking commands use n.blockForKeys and n.canBlock (blocking.go).

@@ -26,16 +26,17 @@ type Server struct {
 	cfg  *Config
 	node *Node
 
-	mu        sync.Mutex // serialises the node's events
-	conns     map[ConnID]*conn
-	nextConn  ConnID
-	dirty     []*conn // connections with new output since the last event
-	listeners []net.Listener
-	exitCode  chan int
-	exited    bool
-	armed     time.Time
-	rearm     chan struct{}
-	rng       *rand.Rand
+	mu           sync.Mutex // serialises the node's events
+	conns        map[ConnID]*conn
+	nextConn     ConnID
+	dirty        []*conn // connections with new output since the last event
+	listeners    []net.Listener
+	unixListener net.Listener
+	exitCode     chan int
+	exited       bool
+	armed        time.Time
+	rearm        chan struct{}
+	rng          *rand.Rand
 
 	logMu  sync.Mutex
 	logOut io.Writer
@@ -123,6 +124,46 @@ func (s *Server) Addrs() []net.Addr {
 // Runtime implementation. These methods run with s.mu held, called by the
 // node.
 
+// FS implements Runtime: files relative to the configured dir.
+func (s *Server) FS() FileSystem { return osFS{dir: func() string { return s.cfg.Dir }} }
+
+// Dial implements Runtime: it connects in the background and reports the
+// outcome to the node as an event.
+func (s *Server) Dial(addr string) ConnID {
+	s.nextConn++
+	id := s.nextConn
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		s.mu.Lock()
+		if s.exited {
+			s.mu.Unlock()
+			if nc != nil {
+				nc.Close()
+			}
+			return
+		}
+		if err != nil {
+			s.node.ConnectFailed(id, err)
+			dirty := s.endEventLocked()
+			s.mu.Unlock()
+			s.flushDirty(dirty, nil)
+			return
+		}
+		c := &conn{id: id, nc: nc, s: s, wake: make(chan struct{}, 1)}
+		s.conns[id] = c
+		s.node.Connected(id, ConnInfo{Remote: nc.RemoteAddr().String(), Local: nc.LocalAddr().String()})
+		dirty := s.endEventLocked()
+		s.mu.Unlock()
+		s.flushDirty(dirty, nil)
+		s.wg.Add(2)
+		go s.readLoop(c)
+		go s.writeLoop(c)
+	}()
+	return id
+}
+
 // Now implements Runtime.
 func (s *Server) Now() time.Time { return time.Now() }
 
@@ -203,9 +244,30 @@ func (s *Server) listen() error {
 	if len(s.listeners) > 0 {
 		return nil
 	}
-	port := s.cfg.Port
+	ls, err := s.openListeners(s.cfg.Bind, s.cfg.Port)
+	if err != nil {
+		return err
+	}
+	s.listeners = ls
+	if len(s.listeners) == 0 {
+		s.logLine('M', LogWarning, "Configured to not listen anywhere, exiting.")
+		return errors.New("no listeners")
+	}
+	return nil
+}
+
+// openListeners opens TCP listeners for bind addresses on port (none when
+// port is 0) and the Unix socket if configured. Addresses prefixed with
+// "-" are skipped when unavailable, as in Redis.
+func (s *Server) openListeners(binds []string, port int) ([]net.Listener, error) {
+	var out []net.Listener
+	fail := func(err error) ([]net.Listener, error) {
+		for _, l := range out {
+			l.Close()
+		}
+		return nil, err
+	}
 	if port != 0 {
-		binds := s.cfg.Bind
 		if len(binds) == 0 {
 			binds = []string{"*", "-::*"}
 		}
@@ -227,30 +289,55 @@ func (s *Server) listen() error {
 				}
 				s.logLine('M', LogWarning, fmt.Sprintf("Warning: Could not create server TCP listening socket %s: %s", addr, listenErrText(err)))
 				s.logLine('M', LogWarning, fmt.Sprintf("Failed listening on port %d (tcp), aborting.", port))
-				s.closeListeners()
-				return err
+				return fail(err)
 			}
-			s.listeners = append(s.listeners, l)
+			out = append(out, l)
 		}
 	}
-	if path, _ := s.cfg.Get("unixsocket"); path != "" {
+	if path, _ := s.cfg.Get("unixsocket"); path != "" && s.unixListener == nil {
 		os.Remove(path)
 		l, err := net.Listen("unix", path)
 		if err != nil {
 			s.logLine('M', LogWarning, fmt.Sprintf("Failed opening Unix socket: %v", err))
-			s.closeListeners()
-			return err
+			return fail(err)
 		}
 		if perm, _ := s.cfg.Get("unixsocketperm"); perm != "" && perm != "0" {
 			if m, err := strconv.ParseUint(perm, 8, 32); err == nil {
 				os.Chmod(path, os.FileMode(m))
 			}
 		}
-		s.listeners = append(s.listeners, l)
+		s.unixListener = l
+		out = append(out, l)
 	}
-	if len(s.listeners) == 0 {
-		s.logLine('M', LogWarning, "Configured to not listen anywhere, exiting.")
-		return errors.New("no listeners")
+	return out, nil
+}
+
+// Rebind implements Rebinder: CONFIG SET port and bind. It runs under the
+// node's lock.
+func (s *Server) Rebind(bind []string, port int) error {
+	var keep []net.Listener
+	var tcp []net.Listener
+	for _, l := range s.listeners {
+		if l == s.unixListener {
+			keep = append(keep, l)
+		} else {
+			tcp = append(tcp, l)
+		}
+	}
+	fresh, err := s.openListeners(bind, port)
+	if err != nil {
+		return err
+	}
+	for _, l := range tcp {
+		l.Close()
+	}
+	s.listeners = append(keep, fresh...)
+	for _, l := range fresh {
+		if l == s.unixListener {
+			continue
+		}
+		s.wg.Add(1)
+		go s.acceptLoop(l)
 	}
 	return nil
 }
@@ -536,4 +623,10 @@ func (s *Server) timerLoop(stop chan struct{}) {
 		}
 		t.Reset(wait)
 	}
+}
+
+// ProcessInfo implements Introspector with the Go runtime's and the
+// kernel's figures for this process.
+func (s *Server) ProcessInfo() ProcessInfo {
+	return processInfo()
 }

@@ -16,11 +16,18 @@ type MemRuntime struct {
 	// Logs collects the node's log lines ("<mark> <message>").
 	Logs []string
 
+	// Files is the node's file system.
+	Files *MemFS
+	// Dials records the addresses the node dialed, by connection ID;
+	// the test decides their outcome (Node.Connected / ConnectFailed).
+	Dials map[ConnID]string
+
 	rng      *rand.Rand
 	out      map[ConnID][]byte
 	closed   map[ConnID]bool
 	exited   bool
 	exitCode int
+	nextDial ConnID
 }
 
 // NewMemRuntime returns a runtime whose randomness derives from seed and
@@ -31,6 +38,11 @@ func NewMemRuntime(seed uint64, start time.Time) *MemRuntime {
 		rng:    rand.New(rand.NewPCG(seed, seed^0xda3e39cb94b95bdb)),
 		out:    map[ConnID][]byte{},
 		closed: map[ConnID]bool{},
+		Files:  NewMemFS(),
+		Dials:  map[ConnID]string{},
+		// Outbound connections get IDs far from those a test gives to
+		// accepted connections.
+		nextDial: 1 << 32,
 	}
 }
 
@@ -62,6 +74,16 @@ func (m *MemRuntime) Log(level LogLevel, msg string) {
 
 // Exit implements Runtime.
 func (m *MemRuntime) Exit(code int) { m.exited, m.exitCode = true, code }
+
+// Dial implements Runtime: it records the request; the test completes it.
+func (m *MemRuntime) Dial(addr string) ConnID {
+	m.nextDial++
+	m.Dials[m.nextDial] = addr
+	return m.nextDial
+}
+
+// FS implements Runtime.
+func (m *MemRuntime) FS() FileSystem { return m.Files }
 
 // Take returns and forgets the output sent to c so far.
 func (m *MemRuntime) Take(c ConnID) []byte {

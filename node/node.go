@@ -34,7 +34,8 @@ type Node struct {
 	ms  int64
 
 	clients     map[ConnID]*client
-	clientOrder []*client // by id, for CLIENT LIST
+	links       map[ConnID]link // outbound connections owned by the node
+	clientOrder []*client       // by id, for CLIENT LIST
 	nextID      int64
 	pending     []*client // clients with output to send at the end of the event
 	current     *client   // the client whose command is running
@@ -54,6 +55,7 @@ type Node struct {
 
 	// publishHook delivers keyspace notifications (pub/sub).
 	publishHook func(class int, event, key string, db int)
+	pubsub      pubsubState
 
 	dirty        int64 // changes since the last save, as Redis's server.dirty
 	propagations []propagation
@@ -68,9 +70,21 @@ type Node struct {
 
 	lastSave int64 // ms of the last successful save (the start time until one)
 
-	// aclCheckUser authenticates a user other than "default" (ACL users).
-	aclCheckUser func(user, pass string) bool
-	acl          aclHooks
+	// INFO: sections replaced by later layers, memory marks.
+	infoOverrides map[string]func(w *infoWriter) string
+	peakMemory    int64
+	startupMemory int64
+	// replMemory reports the replication buffers' memory (replication).
+	replMemory func() int64
+
+	acl *aclState // users and permissions (acl.go)
+	// Hooks of the layers built on the node (replication, persistence).
+	onConfigChange func()
+	onResetStats   func()
+	rewriteConfig  func() error
+	// onClientKilled lets the replication layer react to CLIENT KILL of
+	// its special clients.
+	onClientKilled func(c *client)
 
 	// Blocking: clients blocked on keys (FIFO per key), keys that became
 	// ready during the current command, clients unblocked and waiting to
@@ -106,16 +120,23 @@ type Stats struct {
 	ClientObufLimitDisc int64
 	TotalReads          int64
 	BlockedClients      int
+	NetReplInputBytes   int64
+	NetReplOutputBytes  int64
+	SyncFull            int64
+	SyncPartialOK       int64
+	SyncPartialErr      int64
 	TotalWrites         int64
 	// instantaneous metrics, sampled by the cron
-	opsSamples    [16]int64
-	netInSamples  [16]int64
-	netOutSamples [16]int64
-	sampleIdx     int
-	lastSampleMs  int64
-	lastSampleOps int64
-	lastSampleIn  int64
-	lastSampleOut int64
+	opsSamples     [16]int64
+	netInSamples   [16]int64
+	netOutSamples  [16]int64
+	replInSamples  [16]int64
+	replOutSamples [16]int64
+	sampleIdx      int
+	lastSampleMs   int64
+	lastSampleOps  int64
+	lastSampleIn   int64
+	lastSampleOut  int64
 }
 
 // New creates a node with configuration cfg (which it keeps and owns) and
@@ -128,6 +149,7 @@ func New(cfg *Config, rt Runtime) *Node {
 		clients:      map[ConnID]*client{},
 		watched:      map[watchKey][]*client{},
 		blockingKeys: map[watchKey][]*client{},
+		links:        map[ConnID]link{},
 		activeExpire: true,
 	}
 	n.updateTime()
@@ -140,7 +162,9 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.ks = keyspace.New(cfg.Databases, n.rng.Uint64())
 	n.stats.ErrorCounts = map[string]int64{}
 	n.commands = newCommandTable()
+	n.initACL() // ACLs name commands by their original names
 	n.commands.applyRenames(cfg.Renames)
+	n.initPubSub()
 	n.nextCron = n.ms
 	n.lastSave = n.ms
 	return n
@@ -157,7 +181,13 @@ func (n *Node) RunID() string { return n.runID }
 // driver calls it once its listeners are open.
 func (n *Node) Start() {
 	n.updateTime()
+	n.startupMemory = n.processInfo().UsedMemory
 	n.logf(LogWarning, "Server initialized")
+	if !n.aclStartup() {
+		n.exited = true
+		n.rt.Exit(1)
+		return
+	}
 	n.started = true
 	n.logf(LogNotice, "Ready to accept connections")
 }
@@ -200,7 +230,7 @@ func (n *Node) Accept(id ConnID, info ConnInfo) {
 		n.rt.Close(id)
 		return
 	}
-	if n.cfg.ProtectedMode && n.cfg.RequirePass == "" && !info.Unix && !isLoopback(info.Remote) {
+	if n.cfg.ProtectedMode && n.aclDefaultNoPass() && !info.Unix && !isLoopback(info.Remote) {
 		n.stats.RejectedConns++
 		n.rt.Send(id, []byte(protectedModeMsg))
 		n.rt.Close(id)
@@ -228,6 +258,12 @@ func isLoopback(addr string) bool {
 // runs every complete command in them, and sends the replies before
 // returning.
 func (n *Node) Receive(id ConnID, data []byte) {
+	if h := n.links[id]; h != nil && !n.exited {
+		n.updateTime()
+		h.receive(data)
+		n.endEvent()
+		return
+	}
 	c := n.clients[id]
 	if c == nil || n.exited {
 		return
@@ -258,6 +294,13 @@ func firstBytes(b []byte, n int) string {
 // Closed tells the node that the peer closed connection id or that it
 // failed. Unknown or already closed connections are ignored.
 func (n *Node) Closed(id ConnID) {
+	if h := n.links[id]; h != nil {
+		n.updateTime()
+		delete(n.links, id)
+		h.closed()
+		n.endEvent()
+		return
+	}
 	c := n.clients[id]
 	if c == nil {
 		return
@@ -265,6 +308,49 @@ func (n *Node) Closed(id ConnID) {
 	n.updateTime()
 	n.unlinkClient(c)
 	n.endEvent()
+}
+
+// Connected tells the node that a connection it asked for with Dial is
+// established.
+func (n *Node) Connected(id ConnID, info ConnInfo) {
+	if n.exited {
+		n.rt.Close(id)
+		return
+	}
+	n.updateTime()
+	if h := n.links[id]; h != nil {
+		h.connected(info)
+	} else {
+		n.rt.Close(id) // nobody waits for it any more
+	}
+	n.endEvent()
+}
+
+// ConnectFailed tells the node that a Dial failed.
+func (n *Node) ConnectFailed(id ConnID, err error) {
+	n.updateTime()
+	if h := n.links[id]; h != nil {
+		delete(n.links, id)
+		h.failed(err)
+	}
+	n.endEvent()
+}
+
+// link is an outbound connection owned by a layer of the node (the
+// replica's link to its master); Receive, Closed, Connected and
+// ConnectFailed events for its ID go to it instead of to a client.
+type link interface {
+	connected(info ConnInfo)
+	failed(err error)
+	receive(p []byte)
+	closed()
+}
+
+// dial opens an outbound link owned by h.
+func (n *Node) dial(addr string, h link) ConnID {
+	id := n.rt.Dial(addr)
+	n.links[id] = h
+	return id
 }
 
 // Tick lets the node run its timers: the cron (at hz) and deadlines. The
@@ -350,6 +436,11 @@ func (n *Node) flushAll() {
 		if c.freed {
 			continue
 		}
+		if c.flags&flagCloseASAP != 0 {
+			c.w.Reset()
+			n.freeClient(c)
+			continue
+		}
 		if out := c.w.Bytes(); len(out) > 0 {
 			n.stats.NetOutputBytes += int64(len(out))
 			n.stats.TotalWrites++
@@ -410,6 +501,9 @@ func (n *Node) clientsCron() {
 			n.ms-c.lastInteraction > timeout {
 			n.logf(LogVerbose, "Closing idle client")
 			n.freeClient(c)
+			continue
+		}
+		if n.cronOutputLimits(c) {
 			continue
 		}
 		c.reader.Shrink()

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"io"
 	"math/rand/v2"
 	"time"
 )
@@ -75,4 +76,42 @@ type Runtime interface {
 	// error) and the process should exit with code. The node accepts no
 	// events after calling it.
 	Exit(code int)
+	// Dial starts connecting to addr ("host:port"). The outcome arrives
+	// later as Node.Connected or Node.ConnectFailed for the returned ID;
+	// bytes and closes then flow as for accepted connections.
+	Dial(addr string) ConnID
+	// FS is the node's file system, rooted at its working directory.
+	FS() FileSystem
+}
+
+// FileSystem is what the node may do with files: names are relative to the
+// node's directory (dir) unless absolute. The simulator implements it in
+// memory and can lose or corrupt what was not synced.
+type FileSystem interface {
+	// Create creates or truncates a file for writing.
+	Create(name string) (WriteFile, error)
+	// Open opens a file for reading.
+	Open(name string) (ReadFile, error)
+	// Rename atomically replaces newname with oldname.
+	Rename(oldname, newname string) error
+	// Remove deletes a file.
+	Remove(name string) error
+	// SyncDir makes a rename in the directory of name durable.
+	SyncDir(name string) error
+	// Size returns a file's size.
+	Size(name string) (int64, error)
+}
+
+// WriteFile is a file open for writing.
+type WriteFile interface {
+	io.Writer
+	// Sync makes what was written durable.
+	Sync() error
+	Close() error
+}
+
+// ReadFile is a file open for reading.
+type ReadFile interface {
+	io.Reader
+	Close() error
 }

@@ -237,6 +237,9 @@ func (r *ReplyReader) parse(p int, depth int) (Value, int, bool, error) {
 		}
 		return Value{}, p, false, nil
 	}
+	if i == 0 {
+		return Value{}, p, false, fmt.Errorf("%w: empty line where a type byte was expected", ErrProtocol)
+	}
 	line := r.buf[p+1 : p+i]
 	next := p + i + 2
 	switch kind {

@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -56,6 +58,7 @@ func main() {
 
 // loadConfig builds the configuration from redis-server style arguments.
 func loadConfig(args []string) (*node.Config, error) {
+	argsIn := args
 	cfg := node.DefaultConfig()
 	var text strings.Builder
 	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
@@ -85,6 +88,11 @@ func loadConfig(args []string) (*node.Config, error) {
 	if err := cfg.LoadString(text.String(), readFile); err != nil {
 		return nil, err
 	}
+	if len(argsIn) > 0 && !strings.HasPrefix(argsIn[0], "--") && argsIn[0] != "-" {
+		if abs, err := filepath.Abs(argsIn[0]); err == nil {
+			cfg.File = abs
+		}
+	}
 	return cfg, nil
 }
 
@@ -113,6 +121,13 @@ func runServer(args []string) int {
 	if cfg.Daemonize {
 		srv.Logf(node.LogWarning, "Warning: daemonize is not supported by replab; running in the foreground")
 	}
+	if path := os.Getenv("REPLAB_CPUPROFILE"); path != "" {
+		// A CPU profile of the whole run, for performance work.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -124,5 +139,6 @@ func runServer(args []string) int {
 			}
 		}
 	}()
-	return srv.Run()
+	code := srv.Run()
+	return code
 }
