@@ -803,6 +803,10 @@ func cmdXRead(n *Node, c *client) {
 		var cons *keyspace.StreamConsumer
 		spi := &streamPropInfo{key: key, group: groupName}
 		if groups != nil {
+			// Group reads change the stream's groups in place (Redis looks
+			// the key up for reading, replab must still let a snapshot
+			// record it first).
+			c.db.Guard(bs(key))
 			cons = n.lookupConsumer(groups[i], consumerName)
 			if cons == nil {
 				cons = n.createConsumer(c, groups[i], consumerName, key)
@@ -909,6 +913,7 @@ func (n *Node) serveBlockedXRead(c *client) {
 	start, _ := gt.Incr()
 	var cons *keyspace.StreamConsumer
 	if g != nil {
+		c.db.Guard(bs(key))
 		cons = n.lookupConsumer(g, b.consumer)
 		if cons == nil {
 			cons = n.createConsumer(c, g, b.consumer, key)
@@ -1138,8 +1143,9 @@ func cmdXSetID(n *Node, c *client) {
 	n.notifyKeyspaceEvent(NotifyStream, "xsetid", string(c.args[1]), c.db.ID)
 }
 
-// lookupGroupRead finds the stream at c.args[1] (for reading) and its group
-// c.args[2]; ok is false when it replied WRONGTYPE.
+// lookupGroupRead finds the stream at c.args[1] (for reading, as Redis
+// does) and its group c.args[2]; ok is false when it replied WRONGTYPE.
+// Callers that change the group call c.db.Guard first.
 func (n *Node) lookupGroupRead(c *client) (s *keyspace.Stream, g *keyspace.StreamGroup, ok bool) {
 	s, ok = n.lookupStream(c, c.args[1], false)
 	if !ok {
@@ -1168,6 +1174,7 @@ func cmdXAck(n *Node, c *client) {
 		}
 		ids = append(ids, id)
 	}
+	c.db.Guard(bs(c.args[1]))
 	acked := 0
 	for _, id := range ids {
 		if nack := g.PEL.Delete(id); nack != nil {
@@ -1371,6 +1378,7 @@ func cmdXClaim(n *Node, c *client) {
 			return
 		}
 	}
+	c.db.Guard(bs(c.args[1]))
 	propagateLastID := false
 	if lastID.Compare(g.LastID) > 0 {
 		g.LastID = lastID
@@ -1496,6 +1504,7 @@ func cmdXAutoClaim(n *Node, c *client) {
 		return
 	}
 	c.noPropagate = true
+	c.db.Guard(bs(c.args[1]))
 	attempts := count * attemptsFactor
 	// The cursor comes first in the reply but is known last: the claimed
 	// entries are written, then moved after it.

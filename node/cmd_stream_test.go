@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"replab/keyspace"
 	"replab/resp"
 )
 
@@ -521,4 +523,78 @@ func TestStreamBlockedServedAfterTransaction(t *testing.T) {
 		"MULTI", "XADD s 2 f v", "XADD s 3 f v", "EXEC",
 		"MULTI", "XGROUP CREATECONSUMER s g bob", "XGROUP SETID s g 3-0 ENTRIESREAD 2", "EXEC",
 	}, got)
+}
+
+func TestStreamClientUnblock(t *testing.T) {
+	tn := newTestNode(t)
+	a, w := tn.connect(), tn.connect()
+	id := strconv.FormatInt(a.do("CLIENT", "ID").Int, 10)
+	a.send("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+	assert.Equal(t, ":1", w.xdo("CLIENT", "UNBLOCK", id))
+	assert.Equal(t, "nil", a.xreply())
+	w.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+	a.send("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+	assert.Equal(t, ":1", w.xdo("CLIENT", "UNBLOCK", id, "ERROR"))
+	assert.Equal(t, "!UNBLOCKED client unblocked via CLIENT UNBLOCK", a.xreply())
+	// Nothing of it is left behind: a later XADD serves nobody.
+	w.do("XADD", "s", "1", "f", "v")
+	assert.Equal(t, "", a.xreply())
+	assert.Equal(t, "[]", w.xdo("XINFO", "CONSUMERS", "s", "g"))
+}
+
+// streamState describes a stream's entries and groups, for comparisons.
+func streamState(s *keyspace.Stream) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "len=%d last=%s;", s.Len(), s.LastID)
+	it := s.Iterator(keyspace.StreamID{}, keyspace.MaxStreamID, false)
+	for id, ok := it.Next(); ok; id, ok = it.Next() {
+		fmt.Fprintf(&b, " %s", id)
+	}
+	for _, g := range s.Groups() {
+		fmt.Fprintf(&b, "; group %s last=%s read=%d pel:", g.Name, g.LastID, g.EntriesRead)
+		g.PEL.Ascend(keyspace.StreamID{}, func(id keyspace.StreamID, n *keyspace.StreamNACK) bool {
+			fmt.Fprintf(&b, " %s/%s/%d/%d", id, n.Consumer.Name, n.DeliveryTime, n.DeliveryCount)
+			return true
+		})
+		for _, c := range g.Consumers() {
+			fmt.Fprintf(&b, " consumer %s seen=%d pending=%d", c.Name, c.SeenTime, c.PEL.Len())
+		}
+	}
+	return b.String()
+}
+
+func TestStreamGroupChangesAreSnapshotted(t *testing.T) {
+	// Commands that look the key up for reading (as Redis does) but change
+	// its groups must let a snapshot in progress record the value first.
+	for _, cmd := range []string{
+		"XREADGROUP GROUP g bob STREAMS s >",
+		"XREADGROUP GROUP g alice STREAMS s 0",
+		"XACK s g 1",
+		"XCLAIM s g bob 0 1",
+		"XAUTOCLAIM s g bob 0 0",
+		"XGROUP SETID s g 0",
+		"XADD s 3 f v",
+	} {
+		t.Run(cmd, func(t *testing.T) {
+			tn := newTestNode(t)
+			c := tn.connect()
+			c.do("XADD", "s", "1", "f", "v")
+			c.do("XADD", "s", "2", "f", "v")
+			c.do("XGROUP", "CREATE", "s", "g", "0")
+			c.do("XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", "s", ">")
+			s := tn.n.ks.DB(0).Find("s").Stream()
+			before := streamState(s)
+			var recorded string
+			snap := tn.n.ks.BeginSnapshot(func(db int, key string, v *keyspace.Value, expire int64) {
+				recorded = streamState(v.Stream())
+			})
+			tn.rt.Advance(tn.n, 5*time.Millisecond)
+			r := c.do(xsplit(cmd)...)
+			require.False(t, r.IsError(), "%v", r)
+			assert.Equal(t, before, recorded)
+			assert.NotEqual(t, before, streamState(s))
+			for !snap.Next(100) {
+			}
+		})
+	}
 }
