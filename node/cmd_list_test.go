@@ -378,3 +378,32 @@ func TestListLargeListMemoryLayout(t *testing.T) {
 	assert.Less(t, l.Nodes(), 2500)
 	assert.Less(t, l.PackedSize(), 17*1000000)
 }
+
+func TestListBlockedServedByRenameMoveCopy(t *testing.T) {
+	// RENAME, MOVE and COPY add the destination key as Redis's dbAdd does,
+	// which wakes the clients blocked on it.
+	for _, tc := range []struct {
+		name string
+		db   string
+		cmd  []string
+	}{
+		{"rename", "0", []string{"RENAME", "src", "dst"}},
+		{"move", "1", []string{"MOVE", "src", "1"}},
+		{"copy", "0", []string{"COPY", "src", "dst"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := newTestNode(t)
+			a, other := tn.connect(), tn.connect()
+			a.do("SELECT", tc.db)
+			key := "dst"
+			if tc.name == "move" {
+				key = "src"
+			}
+			a.send("BLPOP", key, "0")
+			other.do("RPUSH", "src", "v")
+			assert.Empty(t, a.replies())
+			other.do(tc.cmd...)
+			assert.Equal(t, bulkPair(key, "v"), raw(a.replies()...))
+		})
+	}
+}
