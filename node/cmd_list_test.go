@@ -13,8 +13,8 @@ import (
 	"replab/resp"
 )
 
-// raw renders replies as the bytes RESP carries them, for exact checks.
-func raw(vs ...resp.Value) string {
+// rawReplies renders replies as the bytes RESP carries them, for exact checks.
+func rawReplies(vs ...resp.Value) string {
 	var b []byte
 	for _, v := range vs {
 		b = v.Encode(b)
@@ -40,9 +40,9 @@ func TestListBlockedClientsServedFIFO(t *testing.T) {
 	// Two elements serve the first two clients in the order they blocked,
 	// each from its own side of the list.
 	assert.Equal(t, int64(3), pusher.do("RPUSH", "k", "x", "y", "z").Int)
-	assert.Equal(t, bulkPair("k", "x"), raw(a.replies()...))
-	assert.Equal(t, bulkPair("k", "z"), raw(b.replies()...))
-	assert.Equal(t, bulkPair("k", "y"), raw(c.replies()...))
+	assert.Equal(t, bulkPair("k", "x"), rawReplies(a.replies()...))
+	assert.Equal(t, bulkPair("k", "z"), rawReplies(b.replies()...))
+	assert.Equal(t, bulkPair("k", "y"), rawReplies(c.replies()...))
 	assert.Equal(t, int64(0), pusher.do("EXISTS", "k").Int)
 	assert.Equal(t, [][]string{{"RPUSH", "k", "x", "y", "z"}, {"LPOP", "k"}, {"RPOP", "k"}, {"LPOP", "k"}}, tn.propagated)
 	assert.Equal(t, 0, tn.n.stats.BlockedClients)
@@ -52,14 +52,14 @@ func TestListBlockedClientsServedFIFO(t *testing.T) {
 	a.send("BLPOP", "k", "0")
 	b.send("BLPOP", "k", "0")
 	pusher.do("LPUSH", "k", "1")
-	assert.Equal(t, bulkPair("k", "1"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "1"), rawReplies(a.replies()...))
 	assert.Empty(t, b.replies())
 	a.send("BLPOP", "k", "0")
 	pusher.do("LPUSH", "k", "2")
-	assert.Equal(t, bulkPair("k", "2"), raw(b.replies()...))
+	assert.Equal(t, bulkPair("k", "2"), rawReplies(b.replies()...))
 	assert.Empty(t, a.replies())
 	pusher.do("LPUSH", "k", "3")
-	assert.Equal(t, bulkPair("k", "3"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "3"), rawReplies(a.replies()...))
 }
 
 func TestListBlockedClientGoesOnWithItsInput(t *testing.T) {
@@ -70,7 +70,7 @@ func TestListBlockedClientGoesOnWithItsInput(t *testing.T) {
 	a.send("PING")
 	assert.Empty(t, a.replies())
 	pusher.do("RPUSH", "k", "v")
-	assert.Equal(t, bulkPair("k", "v")+"+PONG\r\n", raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "v")+"+PONG\r\n", rawReplies(a.replies()...))
 }
 
 func TestListBlockingTimeouts(t *testing.T) {
@@ -106,7 +106,7 @@ func TestListBlockingTimeouts(t *testing.T) {
 				want = "_\r\n+PONG\r\n"
 			}
 			for i, c := range conns {
-				assert.Equal(t, want, raw(c.replies()...), cmds[i][0])
+				assert.Equal(t, want, rawReplies(c.replies()...), cmds[i][0])
 			}
 			assert.Equal(t, 0, tn.n.stats.BlockedClients)
 			assert.Empty(t, tn.propagated)
@@ -121,13 +121,13 @@ func TestListTimeoutRounding(t *testing.T) {
 	c.send("BLPOP", "k", "0.0001")
 	assert.Empty(t, c.replies())
 	tn.rt.Advance(tn.n, 2*time.Millisecond)
-	assert.Equal(t, "*-1\r\n", raw(c.replies()...))
+	assert.Equal(t, "*-1\r\n", rawReplies(c.replies()...))
 	// A tiny negative timeout rounds up to 0: block forever.
 	c.send("BLPOP", "k", "-0.0001")
 	tn.rt.Advance(tn.n, time.Hour)
 	assert.Empty(t, c.replies())
 	tn.connect().do("RPUSH", "k", "v")
-	assert.Equal(t, bulkPair("k", "v"), raw(c.replies()...))
+	assert.Equal(t, bulkPair("k", "v"), rawReplies(c.replies()...))
 }
 
 func TestListBLMoveChain(t *testing.T) {
@@ -139,9 +139,9 @@ func TestListBLMoveChain(t *testing.T) {
 	tn.propagated = nil
 	pusher.do("RPUSH", "a", "x")
 	// The element travels a -> b -> c and ends with the last waiter.
-	assert.Equal(t, "$1\r\nx\r\n", raw(a.replies()...))
-	assert.Equal(t, "$1\r\nx\r\n", raw(b.replies()...))
-	assert.Equal(t, bulkPair("c", "x"), raw(c.replies()...))
+	assert.Equal(t, "$1\r\nx\r\n", rawReplies(a.replies()...))
+	assert.Equal(t, "$1\r\nx\r\n", rawReplies(b.replies()...))
+	assert.Equal(t, bulkPair("c", "x"), rawReplies(c.replies()...))
 	for _, k := range []string{"a", "b", "c"} {
 		assert.Equal(t, int64(0), pusher.do("EXISTS", k).Int, k)
 	}
@@ -160,8 +160,8 @@ func TestListBLMoveRotationOnOneKey(t *testing.T) {
 	a, pusher := tn.connect(), tn.connect()
 	a.send("BLMOVE", "k", "k", "RIGHT", "LEFT", "0")
 	pusher.do("RPUSH", "k", "1", "2")
-	assert.Equal(t, "$1\r\n2\r\n", raw(a.replies()...))
-	assert.Equal(t, "*2\r\n$1\r\n2\r\n$1\r\n1\r\n", raw(pusher.do("LRANGE", "k", "0", "-1")))
+	assert.Equal(t, "$1\r\n2\r\n", rawReplies(a.replies()...))
+	assert.Equal(t, "*2\r\n$1\r\n2\r\n$1\r\n1\r\n", rawReplies(pusher.do("LRANGE", "k", "0", "-1")))
 }
 
 func TestListBLMoveToWrongTypeUnblocksWithError(t *testing.T) {
@@ -174,8 +174,8 @@ func TestListBLMoveToWrongTypeUnblocksWithError(t *testing.T) {
 	pusher.do("RPUSH", "k", "x")
 	// The first waiter cannot push to a string: it gets WRONGTYPE and the
 	// element goes to the next one.
-	assert.Equal(t, "-"+ErrWrongType+"\r\n", raw(a.replies()...))
-	assert.Equal(t, bulkPair("k", "x"), raw(b.replies()...))
+	assert.Equal(t, "-"+ErrWrongType+"\r\n", rawReplies(a.replies()...))
+	assert.Equal(t, bulkPair("k", "x"), rawReplies(b.replies()...))
 	assert.Equal(t, [][]string{{"RPUSH", "k", "x"}, {"LPOP", "k"}}, tn.propagated)
 	assert.Equal(t, 0, tn.n.stats.BlockedClients)
 }
@@ -190,9 +190,9 @@ func TestListUnblockedByPushInsideMulti(t *testing.T) {
 	pusher.do("LPUSH", "k", "0")
 	assert.Empty(t, a.replies(), "nothing is served before EXEC")
 	r := pusher.do("EXEC")
-	assert.Equal(t, "*2\r\n:1\r\n:2\r\n", raw(r))
+	assert.Equal(t, "*2\r\n:1\r\n:2\r\n", rawReplies(r))
 	// The waiter sees the list as EXEC left it.
-	assert.Equal(t, bulkPair("k", "0"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "0"), rawReplies(a.replies()...))
 	// The transaction is replicated as one unit, the pop after it as its
 	// own.
 	assert.Equal(t, [][]string{{"MULTI"}, {"RPUSH", "k", "1"}, {"LPUSH", "k", "0"}, {"EXEC"}, {"LPOP", "k"}}, tn.propagated)
@@ -208,7 +208,7 @@ func TestListWokenFromTheKeyThatBecameReady(t *testing.T) {
 	pusher.do("RPUSH", "k2", "from-k2")
 	pusher.do("RPUSH", "k1", "from-k1")
 	pusher.do("EXEC")
-	assert.Equal(t, bulkPair("k2", "from-k2"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k2", "from-k2"), rawReplies(a.replies()...))
 	assert.Equal(t, int64(1), pusher.do("LLEN", "k1").Int)
 }
 
@@ -220,7 +220,7 @@ func TestListBlockingInsideMultiDoesNotBlock(t *testing.T) {
 	c.do("BLMPOP", "0", "1", "k", "RIGHT")
 	c.do("BLMOVE", "k", "d", "LEFT", "LEFT", "0")
 	c.do("BRPOPLPUSH", "k", "d", "0")
-	assert.Equal(t, "*4\r\n*-1\r\n*-1\r\n$-1\r\n$-1\r\n", raw(c.do("EXEC")))
+	assert.Equal(t, "*4\r\n*-1\r\n*-1\r\n$-1\r\n$-1\r\n", rawReplies(c.do("EXEC")))
 	assert.Equal(t, 0, tn.n.stats.BlockedClients)
 }
 
@@ -231,7 +231,7 @@ func TestListBlockedClientDisconnects(t *testing.T) {
 	b.send("BLPOP", "k", "0")
 	tn.n.Closed(a.id)
 	pusher.do("RPUSH", "k", "v")
-	assert.Equal(t, bulkPair("k", "v"), raw(b.replies()...))
+	assert.Equal(t, bulkPair("k", "v"), rawReplies(b.replies()...))
 	assert.Equal(t, 0, tn.n.stats.BlockedClients)
 }
 
@@ -243,7 +243,7 @@ func TestListBlockedOnKeyThatTurnsIntoAString(t *testing.T) {
 	assert.Empty(t, a.replies())
 	other.do("DEL", "k")
 	other.do("RPUSH", "k", "x")
-	assert.Equal(t, bulkPair("k", "x"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "x"), rawReplies(a.replies()...))
 }
 
 func TestListBlockedInOtherDB(t *testing.T) {
@@ -256,7 +256,7 @@ func TestListBlockedInOtherDB(t *testing.T) {
 	pusher.do("SELECT", "3")
 	tn.propagated = nil
 	pusher.do("RPUSH", "k", "db3")
-	assert.Equal(t, bulkPair("k", "db3"), raw(a.replies()...))
+	assert.Equal(t, bulkPair("k", "db3"), rawReplies(a.replies()...))
 	assert.Equal(t, [][]string{{"RPUSH", "k", "db3"}, {"LPOP", "k"}}, tn.propagated)
 	assert.Equal(t, int64(0), pusher.do("LLEN", "k").Int)
 	pusher.do("SELECT", "0")
@@ -315,7 +315,7 @@ func TestListServedBLMPopPropagatesCount(t *testing.T) {
 	a.send("BLMPOP", "0", "2", "x", "k", "RIGHT", "COUNT", "5")
 	tn.propagated = nil
 	pusher.do("RPUSH", "k", "1", "2", "3")
-	assert.Equal(t, "*2\r\n$1\r\nk\r\n*3\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n", raw(a.replies()...))
+	assert.Equal(t, "*2\r\n$1\r\nk\r\n*3\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n", rawReplies(a.replies()...))
 	assert.Equal(t, [][]string{{"RPUSH", "k", "1", "2", "3"}, {"RPOP", "k", "3"}}, tn.propagated)
 }
 
@@ -403,7 +403,7 @@ func TestListBlockedServedByRenameMoveCopy(t *testing.T) {
 			other.do("RPUSH", "src", "v")
 			assert.Empty(t, a.replies())
 			other.do(tc.cmd...)
-			assert.Equal(t, bulkPair(key, "v"), raw(a.replies()...))
+			assert.Equal(t, bulkPair(key, "v"), rawReplies(a.replies()...))
 		})
 	}
 }

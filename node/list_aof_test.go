@@ -194,7 +194,7 @@ func TestListPropagationMatchesRedisAOF(t *testing.T) {
 			want := rc[s.client].read()
 			got := tc[s.client].replies()
 			require.Len(t, got, 1, "step %d", i)
-			assert.Equal(t, raw(want), raw(got[0]), "step %d: served reply", i)
+			assert.Equal(t, rawReplies(want), rawReplies(got[0]), "step %d: served reply", i)
 			blocked--
 		case s.block:
 			rc[s.client].send(s.cmd...)
@@ -205,7 +205,7 @@ func TestListPropagationMatchesRedisAOF(t *testing.T) {
 		default:
 			want := rc[s.client].do(s.cmd...)
 			got := tc[s.client].do(s.cmd...)
-			assert.Equal(t, raw(want), raw(got), "step %d: %v", i, s.cmd)
+			assert.Equal(t, rawReplies(want), rawReplies(got), "step %d: %v", i, s.cmd)
 		}
 	}
 	want := redis.commands(t)
