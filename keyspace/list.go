@@ -285,7 +285,7 @@ func qlAppendBacklen(dst []byte, n int) []byte {
 	return dst
 }
 
-func signExtend(u uint64, bits uint) int64 {
+func qlSignExtend(u uint64, bits uint) int64 {
 	if u&(1<<(bits-1)) != 0 {
 		return int64(u) - int64(1)<<bits
 	}
@@ -304,15 +304,15 @@ func qlDecode(lp []byte, pos int) (s []byte, v int64, isInt bool, size int) {
 		n := int(b & 0x3F)
 		s, enc = lp[pos+1:pos+1+n], 1+n
 	case b&0xE0 == 0xC0:
-		v, isInt, enc = signExtend(uint64(b&0x1F)<<8|uint64(lp[pos+1]), 13), true, 2
+		v, isInt, enc = qlSignExtend(uint64(b&0x1F)<<8|uint64(lp[pos+1]), 13), true, 2
 	case b&0xF0 == 0xE0:
 		n := int(b&0x0F)<<8 | int(lp[pos+1])
 		s, enc = lp[pos+2:pos+2+n], 2+n
 	case b == 0xF1:
-		v, isInt, enc = signExtend(uint64(binary.LittleEndian.Uint16(lp[pos+1:])), 16), true, 3
+		v, isInt, enc = qlSignExtend(uint64(binary.LittleEndian.Uint16(lp[pos+1:])), 16), true, 3
 	case b == 0xF2:
 		u := uint64(lp[pos+1]) | uint64(lp[pos+2])<<8 | uint64(lp[pos+3])<<16
-		v, isInt, enc = signExtend(u, 24), true, 4
+		v, isInt, enc = qlSignExtend(u, 24), true, 4
 	case b == 0xF3:
 		v, isInt, enc = int64(int32(binary.LittleEndian.Uint32(lp[pos+1:]))), true, 5
 	case b == 0xF4:
@@ -413,8 +413,8 @@ func qlValidate(lp []byte) (int, bool) {
 
 // Nodes.
 
-// newNode returns a packed node holding elem.
-func newNode(elem []byte, plain bool) *listNode {
+// qlNewNode returns a packed node holding elem.
+func qlNewNode(elem []byte, plain bool) *listNode {
 	lp := make([]byte, qlHeaderSize, qlHeaderSize+qlEntryLen(elem)+1)
 	lp = qlAppendEntry(lp, elem)
 	lp = append(lp, qlEOF)
@@ -739,9 +739,9 @@ func (m *qlMatcher) match(lp []byte, pos int) bool {
 func (l *List) Push(elem []byte, head bool) {
 	if len(elem) >= qlPackedThreshold {
 		if head {
-			l.linkBefore(l.head, newNode(elem, true))
+			l.linkBefore(l.head, qlNewNode(elem, true))
 		} else {
-			l.linkAfter(l.tail, newNode(elem, true))
+			l.linkAfter(l.tail, qlNewNode(elem, true))
 		}
 		l.count++
 		return
@@ -753,7 +753,7 @@ func (l *List) Push(elem []byte, head bool) {
 			if l.head != nil {
 				l.head.shrink()
 			}
-			l.linkBefore(l.head, newNode(elem, false))
+			l.linkBefore(l.head, qlNewNode(elem, false))
 		}
 	} else {
 		if l.allowInsert(l.tail, len(elem)) {
@@ -762,7 +762,7 @@ func (l *List) Push(elem []byte, head bool) {
 			if l.tail != nil {
 				l.tail.shrink()
 			}
-			l.linkAfter(l.tail, newNode(elem, false))
+			l.linkAfter(l.tail, qlNewNode(elem, false))
 		}
 	}
 	l.count++
@@ -830,7 +830,7 @@ func (l *List) Set(i int, elem []byte) bool {
 	case !n.plain && !large:
 		n.splice(c.pos, qlEntrySize(n.lp, c.pos), elem, 0)
 	case n.plain && large:
-		nn := newNode(elem, true)
+		nn := qlNewNode(elem, true)
 		n.lp = nn.lp
 	case n.plain:
 		l.insertAt(c, elem, true)
@@ -860,14 +860,14 @@ func (l *List) insertAt(c listCursor, elem []byte, after bool) {
 	if sz >= qlPackedThreshold {
 		if n.plain || atTail || atHead {
 			if after {
-				l.linkAfter(n, newNode(elem, true))
+				l.linkAfter(n, qlNewNode(elem, true))
 			} else {
-				l.linkBefore(n, newNode(elem, true))
+				l.linkBefore(n, qlNewNode(elem, true))
 			}
 			return
 		}
 		nn := l.split(n, c.off, after)
-		p := newNode(elem, true)
+		p := qlNewNode(elem, true)
 		if after {
 			l.linkAfter(n, p)
 			l.linkAfter(p, nn)
@@ -888,9 +888,9 @@ func (l *List) insertAt(c listCursor, elem []byte, after bool) {
 		n.prev.splice(len(n.prev.lp)-1, 0, elem, 1)
 	case atTail || atHead:
 		if after {
-			l.linkAfter(n, newNode(elem, false))
+			l.linkAfter(n, qlNewNode(elem, false))
 		} else {
-			l.linkBefore(n, newNode(elem, false))
+			l.linkBefore(n, qlNewNode(elem, false))
 		}
 	default:
 		nn := l.split(n, c.off, after)
