@@ -310,8 +310,10 @@ func (b *ListpackBuilder) backlen(l int) {
 	u := uint64(l)
 	n := lpBacklenSize(u)
 	for i := n - 1; i >= 0; i-- {
+		// The most significant group comes first and carries no
+		// continuation bit: the list is decoded from its last byte.
 		c := byte(u >> (7 * uint(i)) & 0x7f)
-		if i != 0 {
+		if i != n-1 {
 			c |= 0x80
 		}
 		b.buf = append(b.buf, c)
