@@ -14,7 +14,6 @@ const ebExpireTimeMax = 1<<48 - 1
 type valueDecoder struct {
 	r          *reader
 	noDupCheck bool
-	warn       func(offset int64, msg string)
 }
 
 // dupSet detects repeated members of a collection.

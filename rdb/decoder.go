@@ -96,7 +96,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader, opts DecoderOptions) *Decoder {
 	d := &Decoder{r: newReader(r), opts: opts}
-	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck, warn: opts.Warn}
+	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck}
 	return d
 }
 

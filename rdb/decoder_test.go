@@ -659,3 +659,27 @@ func TestDecodeSourceError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestDecodeQuicklistPlainNodes(t *testing.T) {
+	var lp ListpackBuilder
+	lp.Append([]byte("a"))
+	lp.AppendInt(2)
+	file := rawFile(10, []byte{byte(TypeListQuicklist2)}, str("l"), ln(3),
+		ln(quicklistPacked), str(string(lp.Bytes())),
+		ln(quicklistPlain), str("a big element stored alone"),
+		ln(quicklistPacked), str(string(lp.Bytes())))
+	recs, err := decodeAll(t, file, DecoderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkKeys(t, recs, map[string]wantKey{"l": {0, TypeListQuicklist2, 0, List(bs("a", "2", "a big element stored alone", "a", "2"))}})
+}
+
+func TestReadBytesExactCapacity(t *testing.T) {
+	big := bytes.Repeat([]byte{'q'}, 300000)
+	enc := AppendString(nil, big, false)
+	got, err := newReader(&oneByteReader{enc}).readString()
+	if err != nil || !bytes.Equal(got, big) || cap(got) != len(big) {
+		t.Fatalf("len %d cap %d err %v", len(got), cap(got), err)
+	}
+}

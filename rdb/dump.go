@@ -68,7 +68,8 @@ func ParseDump(payload []byte, opts DecoderOptions) (Type, Value, error) {
 	if _, err := VerifyDump(payload, opts.SkipChecksum); err != nil {
 		return 0, nil, err
 	}
-	r := newReader(bytes.NewReader(payload[:len(payload)-10]))
+	body := payload[:len(payload)-10]
+	r := newReaderSize(bytes.NewReader(body), min(len(body), readBufSize))
 	bad := func(err error) error {
 		return &Error{Offset: r.offset(), Err: fmt.Errorf("%w: %w", ErrBadDataFormat, err)}
 	}

@@ -24,7 +24,12 @@ type reader struct {
 }
 
 func newReader(src io.Reader) *reader {
-	return &reader{src: src, buf: make([]byte, readBufSize)}
+	return newReaderSize(src, readBufSize)
+}
+
+// newReaderSize returns a reader with a buffer of size bytes (at least 64).
+func newReaderSize(src io.Reader, size int) *reader {
+	return &reader{src: src, buf: make([]byte, max(size, 64))}
 }
 
 // offset returns the number of bytes consumed so far.
@@ -113,12 +118,27 @@ func (r *reader) readBytes(n uint64) ([]byte, error) {
 	if n > math.MaxInt-1 {
 		return nil, corruptf("string length %d is too large", n)
 	}
-	first := n
-	if first > readBufSize {
-		first = readBufSize
+	// Start with what is buffered (or 64 KB) and double as bytes arrive,
+	// never past n: the result has exactly n bytes of capacity.
+	want := int(n)
+	c := max(r.w-r.r, readBufSize)
+	if c > want {
+		c = want
 	}
-	dst := make([]byte, 0, first)
-	return r.appendBytes(dst, int(n))
+	dst := make([]byte, 0, c)
+	for len(dst) < want {
+		if len(dst) == cap(dst) {
+			nc := min(2*cap(dst), want)
+			grown := make([]byte, len(dst), nc)
+			copy(grown, dst)
+			dst = grown
+		}
+		var err error
+		if dst, err = r.appendBytes(dst, min(cap(dst), want)-len(dst)); err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
 }
 
 // appendBytes consumes n bytes, appending them to dst.
