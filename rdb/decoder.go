@@ -49,6 +49,7 @@ const (
 
 var recordKindNames = [...]string{"", "key", "aux", "selectdb", "resizedb", "function"}
 
+// String returns the kind's name ("key", "aux", ...).
 func (k RecordKind) String() string {
 	if int(k) < len(recordKindNames) && k != 0 {
 		return recordKindNames[k]

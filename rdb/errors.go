@@ -55,6 +55,7 @@ type Error struct {
 	Err    error
 }
 
+// Error formats the error with its offset and key.
 func (e *Error) Error() string {
 	s := "rdb: offset " + strconv.FormatInt(e.Offset, 10)
 	if e.HasKey {

@@ -80,6 +80,7 @@ const (
 
 var kindNames = [...]string{"none", "string", "list", "set", "zset", "hash", "stream", "module"}
 
+// String returns the kind's name as TYPE reports it ("string", "list", ...).
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
