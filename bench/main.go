@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -20,7 +19,7 @@ var (
 	rounds  = flag.Int("rounds", 3, "rounds per measurement (the median is reported)")
 	total   = flag.Int("n", 200000, "requests per redis-benchmark run")
 	clients = flag.Int("c", 50, "redis-benchmark clients")
-	rows    = flag.String("rows", "throughput", "comma-separated rows to run: throughput")
+	rows    = flag.String("rows", "", "comma-separated rows to run (default: all, in registration order)")
 	replab  = flag.String("replab", "bin/replab", "path of the replab binary")
 )
 
@@ -217,17 +216,44 @@ func main() {
 	abs, _ := filepath.Abs(*replab)
 	*replab = abs
 	t := &table{w: bufio.NewWriter(os.Stdout)}
-	for _, r := range strings.Split(*rows, ",") {
-		var err error
-		switch r {
-		case "throughput":
-			err = throughputRows(t)
-		default:
-			err = errors.New("unknown row " + r)
+	names := *rows
+	if names == "" {
+		var all []string
+		for _, r := range registry {
+			all = append(all, r.name)
 		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", r, err)
+		names = strings.Join(all, ",")
+	}
+	for _, name := range strings.Split(names, ",") {
+		var run func(*table) error
+		for _, r := range registry {
+			if r.name == name {
+				run = r.run
+			}
+		}
+		if run == nil {
+			fmt.Fprintf(os.Stderr, "bench: unknown row %q\n", name)
+			os.Exit(2)
+		}
+		if err := run(t); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
 			os.Exit(1)
 		}
 	}
 }
+
+// registry lists the benchmark rows; each file adds its own from init.
+var registry []struct {
+	name string
+	run  func(*table) error
+}
+
+// register adds a row group under name (for -rows).
+func register(name string, run func(*table) error) {
+	registry = append(registry, struct {
+		name string
+		run  func(*table) error
+	}{name, run})
+}
+
+func init() { register("throughput", throughputRows) }

@@ -90,3 +90,20 @@ func TestSnapshotIsConsistent(t *testing.T) {
 		assert.Equal(t, before, snap.Recorded)
 	}
 }
+
+// A value replaced in place after Guard (INCR turns a string into an int)
+// is not recorded a second time.
+func TestSnapshotReplaceInPlace(t *testing.T) {
+	ks := New(1, 1)
+	ks.DB(0).Put("n", NewString([]byte("abc")))
+	var seen []string
+	snap := ks.BeginSnapshot(func(_ int, key string, v *Value, _ int64) {
+		seen = append(seen, key+"="+string(v.Bytes(nil)))
+	})
+	v := ks.DB(0).Find("n")
+	ks.DB(0).Guard("n")
+	v.Replace(NewInt(5))
+	for !snap.Next(10) {
+	}
+	assert.Equal(t, []string{"n=abc"}, seen)
+}

@@ -210,3 +210,12 @@ func EncodingName(v *Value) string {
 	}
 	return "unknown"
 }
+
+// Replace puts nv in v's place, keeping v's access time and snapshot mark
+// (a value replaced in place is the same key to a snapshot in progress,
+// which must have recorded it already through Guard).
+func (v *Value) Replace(nv Value) {
+	lru, mark := v.LRU, v.mark
+	*v = nv
+	v.LRU, v.mark = lru, mark
+}

@@ -1,8 +1,11 @@
 package node
 
 import (
+	"math"
+	"math/big"
 	"time"
 
+	"replab/internal/num"
 	"replab/keyspace"
 )
 
@@ -226,39 +229,56 @@ func (n *Node) nextBlockedDeadline() int64 {
 // parseTimeout parses the timeout of a blocking command: seconds (a
 // float) or milliseconds, 0 meaning forever. It returns the absolute
 // deadline in ms.
+//
+// Seconds are read as Redis reads them: a long double (strtold syntax,
+// "inf" included), times 1000 rounded up; a product outside the int64
+// range becomes negative, as C's conversion makes it, so "inf" and 1e300
+// are "timeout is negative" while -0.0001 rounds up to 0 (forever).
 func (n *Node) parseTimeout(c *client, arg []byte, seconds bool) (int64, bool) {
 	var ms int64
 	if seconds {
-		f, ok := parseFloatStrict(arg)
+		f, ok := num.ParseLongDouble(arg)
 		if !ok {
 			n.replyError(c, ErrTimeoutInvalid)
 			return 0, false
 		}
-		if f < 0 {
-			n.replyError(c, ErrTimeoutNegative)
-			return 0, false
-		}
-		ms = int64(f * 1000)
-		if f*1000 > float64(1<<62) {
-			n.replyError(c, ErrTimeoutInvalid)
-			return 0, false
-		}
+		ms = timeoutMillis(f)
 	} else {
 		v, ok := parseIntStrict(arg)
 		if !ok {
-			n.replyError(c, ErrTimeoutInvalid)
-			return 0, false
-		}
-		if v < 0 {
-			n.replyError(c, ErrTimeoutNegative)
+			n.replyError(c, "ERR timeout is not an integer or out of range")
 			return 0, false
 		}
 		ms = v
 	}
-	if ms == 0 {
+	if ms < 0 {
+		n.replyError(c, ErrTimeoutNegative)
+		return 0, false
+	}
+	if ms == 0 || ms > math.MaxInt64-n.ms {
+		// Too far away to ever pass: the same as forever.
 		return 0, true
 	}
 	return n.ms + ms, true
+}
+
+// timeoutMillis converts seconds to milliseconds as Redis's
+// (long long)ceill(seconds*1000.0) does on x86: a 64-bit mantissa product,
+// rounded up, and math.MinInt64 when it does not fit.
+func timeoutMillis(seconds *big.Float) int64 {
+	if seconds.IsInf() {
+		return math.MinInt64
+	}
+	prod := new(big.Float).SetPrec(num.LongDoublePrec).SetMode(big.ToNearestEven)
+	prod.Mul(seconds, big.NewFloat(1000))
+	i, acc := prod.Int(nil)
+	if acc == big.Below {
+		i.Add(i, big.NewInt(1))
+	}
+	if !i.IsInt64() {
+		return math.MinInt64
+	}
+	return i.Int64()
 }
 
 // blockedDeadlineWake folds blocked clients' deadlines into NextWake.

@@ -273,6 +273,7 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 	}
 	c.db.Delete(bs(src))
 	c.db.Put(bs(dst), val)
+	n.signalKeyAsReady(c.db.ID, bs(dst))
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
 	}
@@ -318,6 +319,7 @@ func cmdMove(n *Node, c *client) {
 	}
 	val := *v
 	dst.Put(bs(key), val)
+	n.signalKeyAsReady(dst.ID, bs(key))
 	if hasExpire {
 		dst.SetExpireAt(bs(key), expire)
 	}
@@ -383,6 +385,7 @@ func cmdCopy(n *Node, c *client) {
 	}
 	n.initAccess(&cp)
 	dst.Put(bs(newKey), cp)
+	n.signalKeyAsReady(dst.ID, bs(newKey))
 	if hasExpire {
 		dst.SetExpireAt(bs(newKey), expire)
 	}

@@ -425,9 +425,7 @@ func (n *Node) incrDecr(c *client, incr int64) {
 	}
 	cur += incr
 	if v != nil {
-		lru := v.LRU
-		*v = keyspace.NewInt(cur)
-		v.LRU = lru
+		v.Replace(keyspace.NewInt(cur))
 		n.signalModifiedKey(c, c.db, key)
 	} else {
 		n.dbAdd(c, c.db, key, keyspace.NewInt(cur))
@@ -489,8 +487,7 @@ func cmdIncrByFloat(n *Node, c *client) {
 		nv = keyspace.NewRawString(s, keyspace.EncRaw)
 	}
 	if v != nil {
-		nv.LRU = v.LRU
-		*v = nv
+		v.Replace(nv)
 		n.signalModifiedKey(c, c.db, key)
 	} else {
 		n.dbAdd(c, c.db, key, nv)
