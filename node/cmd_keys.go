@@ -273,7 +273,6 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 	}
 	c.db.Delete(bs(src))
 	c.db.Put(bs(dst), val)
-	n.signalKeyAsReady(c.db.ID, bs(dst))
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
 	}
@@ -319,7 +318,6 @@ func cmdMove(n *Node, c *client) {
 	}
 	val := *v
 	dst.Put(bs(key), val)
-	n.signalKeyAsReady(dst.ID, bs(key))
 	if hasExpire {
 		dst.SetExpireAt(bs(key), expire)
 	}
@@ -381,11 +379,11 @@ func cmdCopy(n *Node, c *client) {
 	}
 	cp := v.Dup()
 	if del {
+		n.signalDeletedStream(dst, bs(newKey))
 		dst.Delete(bs(newKey))
 	}
 	n.initAccess(&cp)
 	dst.Put(bs(newKey), cp)
-	n.signalKeyAsReady(dst.ID, bs(newKey))
 	if hasExpire {
 		dst.SetExpireAt(bs(newKey), expire)
 	}
