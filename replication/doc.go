@@ -38,7 +38,8 @@
 //   - Replicas: the replica table (state, ACK offset and time, lag, the
 //     INFO lines, good replicas for min-replicas-to-write) and WAIT
 //     accounting (Wait, ExpireWaiters, ProcessWaiters, TakeGetAck).
-//   - IDs: the replication IDs and their shift on promotion.
+//   - IDs: the replication IDs, their shift on promotion, and how a replica
+//     follows its master's (FollowFullSync, FollowNewID).
 //   - ChooseReplica: which replica Sentinel would promote.
 //
 // Replica side:

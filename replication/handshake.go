@@ -1,6 +1,7 @@
 package replication
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -77,7 +78,8 @@ type Continue struct {
 	ReplID string
 	// Changed is true when the master announced an ID other than the cached
 	// one: the replica must make the cached ID its ReplID2 valid up to its
-	// offset+1 (see IDs), adopt ReplID, and disconnect its own replicas.
+	// offset+1 and adopt ReplID (IDs.FollowNewID), and disconnect its own
+	// replicas.
 	Changed bool
 }
 
@@ -202,7 +204,7 @@ func (h *Handshake) Feed(p []byte) (HandshakeStep, error) {
 // line takes the next reply line from buf as Redis's syncReadLine reads it.
 func (h *Handshake) line() (string, bool) {
 	n := min(len(h.buf), maxHandshakeLine)
-	i := strings.IndexByte(string(h.buf[:n]), '\n')
+	i := bytes.IndexByte(h.buf[:n], '\n')
 	var raw []byte
 	switch {
 	case i >= 0:

@@ -75,3 +75,21 @@ func (ids *IDs) Shift(masterOffset int64, rng RandSource) string {
 	return fmt.Sprintf("Setting secondary replication ID to %s, valid up to offset: %d. New replication ID is %s",
 		ids.ReplID2, ids.SecondOffset, ids.ReplID)
 }
+
+// FollowFullSync sets the identity of a replica that finished loading a
+// full resync from a master with ID replID: the master's ID becomes its
+// own and ReplID2 is cleared (there is no valid past history).
+func (ids *IDs) FollowFullSync(replID string) {
+	ids.ReplID = replID
+	ids.ClearID2()
+}
+
+// FollowNewID records that the master announced a new ID with
+// "+CONTINUE <replID>" (Continue.Changed) while the replica's stream was at
+// masterOffset: the old ID becomes ReplID2, valid up to masterOffset+1, so
+// the replica's own replicas can still continue with it.
+func (ids *IDs) FollowNewID(replID string, masterOffset int64) {
+	ids.ReplID2 = ids.ReplID
+	ids.SecondOffset = masterOffset + 1
+	ids.ReplID = replID
+}

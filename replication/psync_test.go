@@ -170,4 +170,12 @@ func TestIDs(t *testing.T) {
 	cur := ids.ReplID
 	ids.Change(rng)
 	assert.NotEqual(t, cur, ids.ReplID)
+
+	// A replica follows its master's history.
+	master := strings.Repeat("9", 40)
+	ids.FollowNewID(master, 700)
+	assert.Equal(t, IDs{ReplID: master, ReplID2: ids.ReplID2, SecondOffset: 701}, ids)
+	assert.NotEqual(t, NoReplID, ids.ReplID2)
+	ids.FollowFullSync(strings.Repeat("8", 40))
+	assert.Equal(t, IDs{ReplID: strings.Repeat("8", 40), ReplID2: NoReplID, SecondOffset: -1}, ids)
 }
