@@ -73,6 +73,12 @@ type client struct {
 	// Pub/Sub state (pubsub.go), nil unless subscribed.
 	ps *clientPubSub
 
+	// Replication state of a replica or master client (repl.go), nil for
+	// others; woff is master_repl_offset after the client's last command
+	// (WAIT waits for it).
+	repl *replClient
+	woff int64
+
 	// Set by a command to change what call propagates.
 	rewritten   [][]byte
 	noPropagate bool
@@ -139,6 +145,7 @@ func (n *Node) unlinkClient(c *client) {
 		return
 	}
 	c.freed = true
+	n.replClientGone(c)
 	n.unwatchAll(c)
 	n.resetPubSub(c)
 	if c.blocked != nil {
@@ -186,6 +193,9 @@ func (n *Node) processInput(c *client) {
 		c.args = args
 		before := c.w.Len()
 		n.processCommand(c)
+		if c.flags&(flagMaster|flagReplica) != 0 {
+			n.replCommandDone(c, before)
+		}
 		n.applyReplyMode(c, before)
 		c.args = nil
 	}

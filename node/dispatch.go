@@ -42,8 +42,16 @@ func (n *Node) processCommand(c *client) {
 	if isExec {
 		flags |= c.multiFlags
 	}
+	if err := n.replCheckWrite(c, flags&CmdWrite != 0); err != "" {
+		n.rejectCommand(c, err)
+		return
+	}
 	if c.flags&flagPubSub != 0 && c.w.Proto == 2 && !pubsubContextAllowed[cmd.Name] {
 		n.rejectCommand(c, fmt.Sprintf(ErrPubSubContext, cmd.FullName))
+		return
+	}
+	if err := n.replCheckStale(c, cmd, isExec); err != "" {
+		n.rejectCommand(c, err)
 		return
 	}
 	if n.loading && flags&CmdLoading == 0 {
@@ -167,6 +175,7 @@ func (n *Node) call(c *client, cmd *Command) {
 	n.current = prevCurrent
 	if n.execDepth == 0 {
 		n.propagatePending()
+		c.woff = n.repl.offset
 	}
 }
 
@@ -213,18 +222,21 @@ func (n *Node) propagatePending() {
 	}
 	ops := n.propagations
 	n.propagations = nil
-	if n.propagateHook == nil {
-		return
+	emit := func(db int, args [][]byte) {
+		n.replFeedCommand(db, args)
+		if n.propagateHook != nil {
+			n.propagateHook(db, args)
+		}
 	}
 	wrap := len(ops) > 1
 	if wrap {
-		n.propagateHook(ops[0].db, multiArgs)
+		emit(ops[0].db, multiArgs)
 	}
 	for _, op := range ops {
-		n.propagateHook(op.db, op.args)
+		emit(op.db, op.args)
 	}
 	if wrap {
-		n.propagateHook(ops[len(ops)-1].db, execArgs)
+		emit(ops[len(ops)-1].db, execArgs)
 	}
 }
 

@@ -69,6 +69,8 @@ type conn struct {
 	mu         sync.Mutex // guards the fields below
 	out        []byte
 	spare      []byte
+	chunks     [][]byte // queued after out (SendChunks, and Sends that follow them)
+	chunkBytes int      // bytes in chunks
 	inflight   int
 	flushing   bool
 	closeAfter bool
@@ -177,8 +179,38 @@ func (s *Server) Send(id ConnID, p []byte) int {
 		return 0
 	}
 	c.mu.Lock()
-	c.out = append(c.out, p...)
-	pending := len(c.out) + c.inflight
+	if len(c.chunks) == 0 {
+		c.out = append(c.out, p...)
+	} else if len(p) > 0 {
+		// Keep the order: after the chunks queued before.
+		c.chunks = append(c.chunks, append([]byte(nil), p...))
+		c.chunkBytes += len(p)
+	}
+	pending := len(c.out) + c.chunkBytes + c.inflight
+	queued := c.queued
+	c.queued = true
+	c.mu.Unlock()
+	if !queued {
+		s.dirty = append(s.dirty, c)
+	}
+	return pending
+}
+
+// SendChunks implements ChunkSender: the chunks are queued without a copy
+// and written with writev (net.Buffers) after the output queued before.
+func (s *Server) SendChunks(id ConnID, chunks [][]byte) int {
+	c := s.conns[id]
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	for _, p := range chunks {
+		if len(p) > 0 {
+			c.chunks = append(c.chunks, p)
+			c.chunkBytes += len(p)
+		}
+	}
+	pending := len(c.out) + c.chunkBytes + c.inflight
 	queued := c.queued
 	c.queued = true
 	c.mu.Unlock()
@@ -562,13 +594,27 @@ func (c *conn) flush() {
 		return
 	}
 	c.flushing = true
-	for len(c.out) > 0 {
+	for len(c.out) > 0 || len(c.chunks) > 0 {
 		buf := c.out
 		c.out = c.spare[:0]
 		c.spare = nil
-		c.inflight = len(buf)
+		chunks := c.chunks
+		c.chunks = nil
+		c.inflight = len(buf) + c.chunkBytes
+		c.chunkBytes = 0
 		c.mu.Unlock()
-		_, err := c.nc.Write(buf)
+		var err error
+		if len(chunks) == 0 {
+			_, err = c.nc.Write(buf)
+		} else {
+			// One writev for the owned bytes and the shared chunks.
+			bufs := make(net.Buffers, 0, len(chunks)+1)
+			if len(buf) > 0 {
+				bufs = append(bufs, buf)
+			}
+			bufs = append(bufs, chunks...)
+			_, err = bufs.WriteTo(c.nc)
+		}
 		c.mu.Lock()
 		c.inflight = 0
 		if cap(buf) <= 64<<10 {
@@ -576,6 +622,7 @@ func (c *conn) flush() {
 		}
 		if err != nil {
 			c.out = nil
+			c.chunks, c.chunkBytes = nil, 0
 			c.closeAfter = true
 			break
 		}

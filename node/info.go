@@ -438,20 +438,10 @@ func (n *Node) infoStats(w *infoWriter) {
 	w.f("io_threaded_writes_processed", "0")
 	w.f("reply_buffer_shrinks", "0")
 	w.f("reply_buffer_expands", "0")
-}
-
-func (n *Node) infoReplication(w *infoWriter) {
-	w.f("role", "master")
-	w.f("connected_slaves", "0")
-	w.f("master_failover_state", "no-failover")
-	w.f("master_replid", "%s", n.runID)
-	w.f("master_replid2", "0000000000000000000000000000000000000000")
-	w.f("master_repl_offset", "0")
-	w.f("second_repl_offset", "-1")
-	w.f("repl_backlog_active", "0")
-	w.f("repl_backlog_size", "%s", mustGet(n.cfg, "repl-backlog-size"))
-	w.f("repl_backlog_first_byte_offset", "0")
-	w.f("repl_backlog_histlen", "0")
+	// Beyond Redis 7.0 (Redis 7.2's fields): clients closed for their
+	// query or output buffer limits.
+	w.f("client_query_buffer_limit_disconnections", "%d", s.ClientQbufLimitDisc)
+	w.f("client_output_buffer_limit_disconnections", "%d", s.ClientObufLimitDisc)
 }
 
 func mustGet(c *Config, name string) string {

@@ -61,6 +61,17 @@ func (m *MemRuntime) Send(c ConnID, p []byte) int {
 	return len(m.out[c])
 }
 
+// SendChunks implements ChunkSender by copying the chunks.
+func (m *MemRuntime) SendChunks(c ConnID, chunks [][]byte) int {
+	if m.closed[c] {
+		return 0
+	}
+	for _, p := range chunks {
+		m.out[c] = append(m.out[c], p...)
+	}
+	return len(m.out[c])
+}
+
 // Close implements Runtime.
 func (m *MemRuntime) Close(c ConnID) { m.closed[c] = true }
 

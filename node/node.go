@@ -94,6 +94,9 @@ type Node struct {
 	readyKeys      []watchKey
 	unblockedQueue []*client
 
+	// repl is the replication state (repl.go).
+	repl replState
+
 	// xaddErrnoEDOM mimics the errno Redis's XADD reads after a failed
 	// append that does not set it (see cmdXAdd): EDOM stays from an earlier
 	// "ID too small" failure until an accept(2) sets EAGAIN.
@@ -167,6 +170,7 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.initPubSub()
 	n.nextCron = n.ms
 	n.lastSave = n.ms
+	n.initRepl()
 	return n
 }
 
@@ -269,6 +273,11 @@ func (n *Node) Receive(id ConnID, data []byte) {
 		return
 	}
 	n.updateTime()
+	if c.flags&flagMaster != 0 {
+		n.masterReceive(c, data)
+		n.endEvent()
+		return
+	}
 	c.lastInteraction = n.ms
 	n.stats.NetInputBytes += int64(len(data))
 	n.stats.TotalReads++
@@ -426,6 +435,7 @@ func (n *Node) prepareForShutdown(f shutdownFlags) string {
 // endEvent finishes an event: it sends the output produced for every client
 // and frees the clients that must be closed.
 func (n *Node) endEvent() {
+	n.replBeforeSleep()
 	n.flushAll()
 }
 
@@ -464,6 +474,7 @@ func (n *Node) serverCron() {
 	n.sampleStats()
 	n.clientsCron()
 	n.databasesCron()
+	n.replServerCron()
 }
 
 func (n *Node) sampleStats() {

@@ -115,3 +115,30 @@ type ReadFile interface {
 	io.Reader
 	Close() error
 }
+
+// ChunkSender is an optional Runtime extension for output shared by several
+// connections (the replication stream). SendChunks queues chunks, in order,
+// to be written to connection c after everything queued before. The chunks
+// are immutable and stay valid forever: the runtime may keep them without
+// copying until they are written (the TCP driver writes them with writev).
+// It returns, as Send, the number of bytes queued on c and not yet written.
+// A node whose runtime does not implement it calls Send for each chunk.
+type ChunkSender interface {
+	SendChunks(c ConnID, chunks [][]byte) (pending int)
+}
+
+// sendChunks sends chunks to c through the runtime's ChunkSender when it has
+// one, else with one Send per chunk. It returns the runtime's pending count.
+func (n *Node) sendChunks(c ConnID, chunks [][]byte) int {
+	if cs, ok := n.rt.(ChunkSender); ok {
+		return cs.SendChunks(c, chunks)
+	}
+	pending := 0
+	for _, p := range chunks {
+		pending = n.rt.Send(c, p)
+	}
+	if len(chunks) == 0 {
+		pending = n.rt.Send(c, nil)
+	}
+	return pending
+}

@@ -141,6 +141,18 @@ func (r *worldRuntime) Send(c ConnID, p []byte) int {
 	return len(pp.buf)
 }
 
+// SendChunks implements ChunkSender by copying the chunks into the pipe.
+func (r *worldRuntime) SendChunks(c ConnID, chunks [][]byte) int {
+	pp := r.wn.w.pipes[pipeKey{r.wn, c}]
+	if pp == nil || pp.closing {
+		return 0
+	}
+	for _, p := range chunks {
+		pp.buf = append(pp.buf, p...)
+	}
+	return len(pp.buf)
+}
+
 func (r *worldRuntime) Close(c ConnID) {
 	if pp := r.wn.w.pipes[pipeKey{r.wn, c}]; pp != nil {
 		pp.closing = true
@@ -217,12 +229,8 @@ func (w *World) Step() bool {
 			continue
 		}
 		if !p.established {
-			p.established = true
+			w.establish(p)
 			progress = true
-			if p.dialer {
-				p.to.node.Node.Accept(p.to.conn, ConnInfo{Remote: "127.0.0.1:" + fmt.Sprint(30000+int(p.from.conn)), Local: p.to.node.Addr})
-				p.from.node.Node.Connected(p.from.conn, ConnInfo{Remote: p.to.node.Addr, Local: "127.0.0.1:" + fmt.Sprint(30000+int(p.from.conn))})
-			}
 			continue
 		}
 		if len(p.buf) > 0 {
@@ -252,6 +260,17 @@ func (w *World) Step() bool {
 	}
 	w.compact()
 	return progress
+}
+
+// establish completes a dial: the target accepts the connection and the
+// dialer learns it is connected.
+func (w *World) establish(p *pipe) {
+	p.established = true
+	if p.dialer {
+		local := "127.0.0.1:" + fmt.Sprint(30000+int(p.from.conn))
+		p.to.node.Node.Accept(p.to.conn, ConnInfo{Remote: local, Local: p.to.node.Addr})
+		p.from.node.Node.Connected(p.from.conn, ConnInfo{Remote: p.to.node.Addr, Local: local})
+	}
 }
 
 // cut closes both directions of a connection at once (a cut link): each
@@ -306,6 +325,16 @@ func (w *World) Advance(d time.Duration) {
 	}
 	w.now = end
 	w.Run(100000)
+}
+
+// Tick runs the timers of every node that is due, without delivering
+// anything.
+func (w *World) Tick() {
+	for _, wn := range w.nodes {
+		if !wn.rt.exited && !wn.Node.NextWake().After(w.now) {
+			wn.Node.Tick()
+		}
+	}
 }
 
 // Hold suspends delivery from node a to node b (one direction of a
@@ -387,4 +416,66 @@ func (c *WorldClient) Do(args ...string) (resp.Value, bool) {
 		}
 	}
 	return resp.Value{}, false
+}
+
+// pipesBetween returns the pipes carrying bytes from node a to node b, in
+// creation order.
+func (w *World) pipesBetween(a, b string) []*pipe {
+	var out []*pipe
+	for _, k := range w.order {
+		p := w.pipes[k]
+		if p != nil && k.node.Name == a && p.to.node != nil && p.to.node.Name == b {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// InFlight returns a copy of the bytes written by node a to node b and not
+// delivered yet (every connection from a to b, oldest first).
+func (w *World) InFlight(a, b string) []byte {
+	var out []byte
+	for _, p := range w.pipesBetween(a, b) {
+		out = append(out, p.buf...)
+	}
+	return out
+}
+
+// Deliver hands b up to n of the bytes node a wrote to it (all of them when
+// n < 0), held or not, oldest connection first, in pieces of at most Chunk
+// bytes when Chunk > 0. When a connection from a to b is still being
+// established, Deliver only establishes it (the target accepts, the dialer
+// is told) and returns 0. It returns the number of bytes delivered; nothing
+// else moves.
+func (w *World) Deliver(a, b string, n int) int {
+	for _, p := range w.pipesBetween(a, b) {
+		if !p.established {
+			w.establish(p)
+			if back := w.pipes[p.to]; back != nil {
+				back.established = true
+			}
+			return 0
+		}
+	}
+	done := 0
+	for _, p := range w.pipesBetween(a, b) {
+		for len(p.buf) > 0 && (n < 0 || done < n) {
+			k := len(p.buf)
+			if n >= 0 && k > n-done {
+				k = n - done
+			}
+			if w.Chunk > 0 && k > w.Chunk {
+				k = w.Chunk
+			}
+			data := append([]byte(nil), p.buf[:k]...)
+			p.buf = p.buf[k:]
+			done += k
+			p.to.node.Node.Receive(p.to.conn, data)
+			if w.pipes[p.from] != p {
+				break // the connection was closed meanwhile
+			}
+		}
+	}
+	w.compact()
+	return done
 }
