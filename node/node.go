@@ -273,7 +273,7 @@ func (n *Node) Receive(id ConnID, data []byte) {
 		return
 	}
 	n.updateTime()
-	if c.flags&flagMaster != 0 {
+	if c == n.repl.master {
 		n.masterReceive(c, data)
 		n.endEvent()
 		return

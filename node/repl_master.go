@@ -689,7 +689,7 @@ func (n *Node) replCommandDone(c *client, before int) {
 		}
 		return
 	}
-	if c.flags&flagReplica != 0 && c.w.Len() > before {
+	if c.flags&flagReplica != 0 && c.repl != nil && c.repl.rep != nil && c.w.Len() > before {
 		name := "<unknown>"
 		if c.last != nil {
 			name = c.last.FullName
