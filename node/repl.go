@@ -362,9 +362,8 @@ func (n *Node) replBeforeSleep() {
 	if r.table.TakeGetAck() {
 		n.replFeedCommand(r.seldb, getAckArgs)
 	}
-	if r.snap != nil {
-		r.snap.Step()
-	}
+	r.snap.Step()
+	r.loader.Step()
 	n.replFlushReplicas()
 }
 

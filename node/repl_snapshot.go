@@ -137,8 +137,12 @@ type SnapshotLoader interface {
 	Write(p []byte) error
 	// End says the payload is complete. The loader replaces the (already
 	// emptied) dataset with the payload and calls done exactly once, before
-	// returning or from a later node event; until then the node is loading.
+	// returning or from a later Step; until then the node is loading
+	// (LOADING replies) and keeps the stream that follows for later.
 	End(done func(LoadResult, error))
+	// Step lets the loader make progress; the node calls it at the end of
+	// every event (the cron's included).
+	Step()
 	// Abort discards a payload whose transfer failed.
 	Abort()
 }
@@ -250,3 +254,4 @@ func (l *emptySnapshotLoader) End(done func(LoadResult, error)) {
 }
 
 func (l *emptySnapshotLoader) Abort() { l.buf = nil }
+func (l *emptySnapshotLoader) Step()  {}
