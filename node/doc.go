@@ -66,6 +66,19 @@
 // passes them in. DEBUG DIGEST support is registered in node's
 // digestFuncs, with the same algorithm as Redis's xorObjectDigest.
 //
+// # Replication
+//
+// repl.go wires the state machines of package replication into the node
+// (its comment maps the files). Writes reach the stream from
+// propagatePending; a replica relays the bytes its master client applied
+// instead. Replicas are fed from the shared replication buffer at the end
+// of every event, through the runtime's ChunkSender when it has one. Full
+// synchronisation goes through two seams, SnapshotTransfer (master) and
+// SnapshotLoader (replica), described in repl_snapshot.go; phase A's
+// implementations transfer an empty dataset only. testdata/repl/*.txt are
+// scenarios that drive nodes of a World step by step (see
+// repl_scenario_test.go for the format).
+//
 // # Tests
 //
 // testdata/compat/*.txt are scenarios run against a real redis-server and

@@ -173,6 +173,18 @@ func (n *Node) initRepl() {
 	}
 }
 
+// replMemorySplit divides the replication buffer's memory between the
+// backlog (mem_replication_backlog) and the replicas (mem_clients_slaves)
+// as Redis does: what exceeds repl-backlog-size is the replicas' when there
+// are any.
+func (n *Node) replMemorySplit() (backlog, replicas int64) {
+	r := &n.repl
+	if r.buf == nil {
+		return 0, 0
+	}
+	return r.buf.BacklogMemory(r.table.Len()), r.buf.ReplicasMemory(r.table.Len())
+}
+
 func splitReplicaOf(v string) (string, int, bool) {
 	i := strings.LastIndexByte(v, ' ')
 	if v == "" || i < 0 {
