@@ -514,6 +514,16 @@ func (z *ZSet) inLexRange(r *LexRange) bool {
 	return r.LteMax(first)
 }
 
+// FirstGteLexMin returns the rank of the first element not below r's
+// minimum, or -1, without the checks of FirstInLexRange (where Redis's
+// zslDeleteRangeByLex starts deleting).
+func (z *ZSet) FirstGteLexMin(r *LexRange) int {
+	if z.Len() == 0 {
+		return -1
+	}
+	return z.firstWhere(func(m []byte, _ float64) bool { return r.GteMin(m) })
+}
+
 // LastInLexRange returns the rank of the last element in r, or -1.
 func (z *ZSet) LastInLexRange(r *LexRange) int {
 	if !z.inLexRange(r) {
