@@ -486,7 +486,7 @@ func (z *ZSet) LastInScoreRange(r *ScoreRange) int {
 // FirstInLexRange returns the rank of the first element in r, or -1. Lex
 // ranges are meaningful when all scores are equal, as in Redis.
 func (z *ZSet) FirstInLexRange(r *LexRange) int {
-	if r.Empty() || z.Len() == 0 {
+	if !z.inLexRange(r) {
 		return -1
 	}
 	i := z.firstWhere(func(m []byte, _ float64) bool { return r.GteMin(m) })
@@ -499,9 +499,34 @@ func (z *ZSet) FirstInLexRange(r *LexRange) int {
 	return i
 }
 
+// inLexRange is Redis's zslIsInLexRange/zzlIsInLexRange: the range is not
+// empty, the last element is not below its minimum and the first not above
+// its maximum. When scores differ the members are not in lexicographic
+// order, and this check decides replies that a scan alone would not.
+func (z *ZSet) inLexRange(r *LexRange) bool {
+	if r.Empty() || z.Len() == 0 {
+		return false
+	}
+	if last, _ := z.At(z.Len() - 1); !r.GteMin(last) {
+		return false
+	}
+	first, _ := z.At(0)
+	return r.LteMax(first)
+}
+
+// FirstGteLexMin returns the rank of the first element not below r's
+// minimum, or -1, without the checks of FirstInLexRange (where Redis's
+// zslDeleteRangeByLex starts deleting).
+func (z *ZSet) FirstGteLexMin(r *LexRange) int {
+	if z.Len() == 0 {
+		return -1
+	}
+	return z.firstWhere(func(m []byte, _ float64) bool { return r.GteMin(m) })
+}
+
 // LastInLexRange returns the rank of the last element in r, or -1.
 func (z *ZSet) LastInLexRange(r *LexRange) int {
-	if r.Empty() || z.Len() == 0 {
+	if !z.inLexRange(r) {
 		return -1
 	}
 	i := z.lastWhere(func(m []byte, _ float64) bool { return r.LteMax(m) })
