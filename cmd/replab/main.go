@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -101,6 +102,13 @@ func runServer(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	// io-threads (default 1, as in Redis) is the number of threads that run
+	// Go code: the node itself is single-threaded behind its lock, and one
+	// thread avoids handing it between cores on every request. The
+	// GOMAXPROCS environment variable still wins when set.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(cfg.IOThreads)
 	}
 	srv, err := node.NewServer(cfg, node.ServerOptions{LogPrefix: os.Getenv("REPLAB_LOG_PREFIX")})
 	if err != nil {
