@@ -65,9 +65,12 @@ func rdbZSetSource(v *keyspace.Value) rdb.Source {
 	z := v.ZSet()
 	// Redis writes a skiplist from its tail (highest score first), which its
 	// loader inserts fastest; a listpack is written as it is, ascending.
-	rev := !z.IsListpack()
+	rev, from := !z.IsListpack(), 0
+	if rev {
+		from = z.Len() - 1
+	}
 	return rdb.ZSetSource{Len: z.Len(), Skiplist: !z.IsListpack(), Members: func(yield func([]byte, float64) bool) {
-		z.Walk(0, rev, func(m []byte, s float64) bool { return yield(m, s) })
+		z.Walk(from, rev, func(m []byte, s float64) bool { return yield(m, s) })
 	}}
 }
 
