@@ -67,7 +67,9 @@ func fillInterop(t *testing.T, c *redistest.Conn) {
 	big("SADD", "set:shrunk", 600, func(i int) []string { return []string{strconv.Itoa(i)} })
 	big("SREM", "set:shrunk", 597, func(i int) []string { return []string{strconv.Itoa(i + 3)} })
 	do(t, c, "ZADD", "z:lp", "1", "a", "2.5", "b", "-inf", "c", "+inf", "d", "0.1", "e")
-	big("ZADD", "z:sl", 300, func(i int) []string { return []string{strconv.FormatFloat(float64(i)/3, 'g', -1, 64), fmt.Sprintf("member-%d", i)} })
+	big("ZADD", "z:sl", 300, func(i int) []string {
+		return []string{strconv.FormatFloat(float64(i)/3, 'g', -1, 64), fmt.Sprintf("member-%d", i)}
+	})
 	do(t, c, "ZADD", "z:longmember", "1", strings.Repeat("m", 80))
 	big("ZADD", "z:shrunk", 200, func(i int) []string { return []string{strconv.Itoa(i), fmt.Sprintf("m%d", i)} })
 	do(t, c, "ZREMRANGEBYRANK", "z:shrunk", "2", "-1")
