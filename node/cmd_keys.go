@@ -268,15 +268,19 @@ func (n *Node) renameGeneric(c *client, nx bool) {
 			c.int(0)
 			return
 		}
+		n.signalDeletedStream(c.db, bs(dst))
 		c.db.Delete(bs(dst))
 	}
 	c.db.Delete(bs(src))
 	c.db.Put(bs(dst), val)
-	n.signalKeyAsReady(c.db.ID, bs(dst))
 	if hasExpire {
 		c.db.SetExpireAt(bs(dst), expire)
 	}
 	n.signalKeyAsReady(c.db.ID, bs(dst)) // Redis's dbAdd wakes blocked clients
+	if val.Kind() == keyspace.KindStream {
+		// Blocked XREADGROUP clients of the old name get an error.
+		n.signalKeyAsReady(c.db.ID, bs(src))
+	}
 	n.signalModifiedKey(c, c.db, src)
 	n.signalModifiedKey(c, c.db, dst)
 	n.notifyKeyspaceEvent(NotifyGeneric, "rename_from", string(src), c.db.ID)
@@ -314,11 +318,11 @@ func cmdMove(n *Node, c *client) {
 	}
 	val := *v
 	dst.Put(bs(key), val)
-	n.signalKeyAsReady(dst.ID, bs(key))
 	if hasExpire {
 		dst.SetExpireAt(bs(key), expire)
 	}
 	n.signalKeyAsReady(dst.ID, bs(key))
+	n.signalDeletedStream(c.db, bs(key))
 	c.db.Delete(bs(key))
 	n.signalModifiedKey(c, c.db, key)
 	n.signalModifiedKey(c, dst, key)
@@ -375,11 +379,11 @@ func cmdCopy(n *Node, c *client) {
 	}
 	cp := v.Dup()
 	if del {
+		n.signalDeletedStream(dst, bs(newKey))
 		dst.Delete(bs(newKey))
 	}
 	n.initAccess(&cp)
 	dst.Put(bs(newKey), cp)
-	n.signalKeyAsReady(dst.ID, bs(newKey))
 	if hasExpire {
 		dst.SetExpireAt(bs(newKey), expire)
 	}

@@ -51,10 +51,15 @@ func cmdSwapDB(n *Node, c *client) {
 		return
 	}
 	if a != b {
+		da, db := n.ks.DB(int(a)), n.ks.DB(int(b))
+		n.signalDeletedStreamsInDB(da, db)
+		n.signalDeletedStreamsInDB(db, da)
 		// Watches see the databases as they are before the swap.
 		n.touchAllWatchedKeysInDB(int(a), int(b))
 		n.touchAllWatchedKeysInDB(int(b), int(a))
 		n.ks.Swap(int(a), int(b))
+		n.signalStreamKeysInDB(da)
+		n.signalStreamKeysInDB(db)
 	}
 	n.dirty++
 	c.ok()
@@ -80,6 +85,7 @@ func cmdFlushDB(n *Node, c *client) {
 	}
 	n.touchAllWatchedKeysInDB(c.db.ID, -1)
 	n.dirty += int64(c.db.Len())
+	n.signalDeletedStreamsInDB(c.db, nil)
 	c.db.Clear()
 	// Replicated even when the database was already empty.
 	n.forcePropagate(c)
@@ -97,6 +103,9 @@ func cmdFlushAll(n *Node, c *client) {
 	// it ends, as Redis kills its child.
 	n.abortBgsave("FLUSHALL")
 	n.dirty += int64(n.ks.Keys())
+	for i := 0; i < n.ks.Len(); i++ {
+		n.signalDeletedStreamsInDB(n.ks.DB(i), nil)
+	}
 	n.ks.FlushAll()
 	n.forcePropagate(c)
 	n.dirty++

@@ -66,6 +66,7 @@ func (n *Node) expireIfNeeded(c *client, db *keyspace.DB, key string) bool {
 // deleteExpiredKey deletes an expired key and propagates the deletion.
 func (n *Node) deleteExpiredKey(db *keyspace.DB, key string) {
 	k := string([]byte(key)) // the caller's key may be a view of a buffer
+	n.signalDeletedStream(db, k)
 	db.Delete(k)
 	n.stats.ExpiredKeys++
 	n.notifyKeyspaceEvent(NotifyExpired, "expired", k, db.ID)
@@ -133,6 +134,7 @@ func (n *Node) setKey(c *client, db *keyspace.DB, key []byte, v keyspace.Value, 
 	if !keepTTL {
 		db.Persist(k)
 	}
+	n.signalDeletedStream(db, k)
 	db.Put(k, v)
 	n.signalModifiedKey(c, db, key)
 }
@@ -148,6 +150,7 @@ func (n *Node) dbAdd(c *client, db *keyspace.DB, key []byte, v keyspace.Value) {
 
 // dbDelete deletes a key and reports whether it existed.
 func (n *Node) dbDelete(c *client, db *keyspace.DB, key []byte) bool {
+	n.signalDeletedStream(db, bs(key))
 	if !db.Delete(bs(key)) {
 		return false
 	}

@@ -94,6 +94,11 @@ type Node struct {
 	blockedClients []*client
 	readyKeys      []watchKey
 	unblockedQueue []*client
+
+	// xaddErrnoEDOM mimics the errno Redis's XADD reads after a failed
+	// append that does not set it (see cmdXAdd): EDOM stays from an earlier
+	// "ID too small" failure until an accept(2) sets EAGAIN.
+	xaddErrnoEDOM bool
 }
 
 // Stats are the counters INFO stats reports.
@@ -239,6 +244,7 @@ func (n *Node) Accept(id ConnID, info ConnInfo) {
 		return
 	}
 	n.stats.ConnectionsReceived++
+	n.xaddErrnoEDOM = false
 	c := n.newClient(id, info)
 	n.clients[id] = c
 	n.clientOrder = append(n.clientOrder, c)
@@ -372,6 +378,10 @@ func (n *Node) Tick() {
 			// burst, resume the cadence from now.
 			n.nextCron = n.ms + period
 		}
+	}
+	if len(n.readyKeys) > 0 {
+		// Active expiry may have deleted keys clients block on.
+		n.handleClientsBlockedOnKeys()
 	}
 	n.endEvent()
 }
