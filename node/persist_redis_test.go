@@ -79,6 +79,29 @@ func fillInterop(t *testing.T, c *redistest.Conn) {
 	big("HSET", "h:shrunk", 600, func(i int) []string { return []string{fmt.Sprintf("f%d", i), "v"} })
 	big("HDEL", "h:shrunk", 598, func(i int) []string { return []string{fmt.Sprintf("f%d", i+2)} })
 	do(t, c, "PEXPIRE", "h:lp", "90000000")
+	// Streams: several nodes, deleted entries, groups with pending entries
+	// and consumers, an empty stream with a group, XSETID metadata.
+	for i := 1; i <= 250; i++ {
+		args := []string{"XADD", "x:big", fmt.Sprintf("%d-%d", 1700000000000+i/3, i%3), "field", strconv.Itoa(i)}
+		if i%7 == 0 {
+			args = append(args, "other", strings.Repeat("z", i))
+		}
+		do(t, c, args...)
+	}
+	do(t, c, "XDEL", "x:big", "1700000000010-0", "1700000000011-1", "1700000000083-1")
+	do(t, c, "XGROUP", "CREATE", "x:big", "g1", "0")
+	do(t, c, "XGROUP", "CREATE", "x:big", "g2", "$")
+	do(t, c, "XREADGROUP", "GROUP", "g1", "alice", "COUNT", "10", "STREAMS", "x:big", ">")
+	do(t, c, "XREADGROUP", "GROUP", "g1", "bob", "COUNT", "5", "STREAMS", "x:big", ">")
+	do(t, c, "XACK", "x:big", "g1", "1700000000001-1")
+	do(t, c, "XCLAIM", "x:big", "g1", "carol", "0", "1700000000002-0")
+	do(t, c, "XGROUP", "CREATECONSUMER", "x:big", "g2", "idle")
+	do(t, c, "XADD", "x:small", "1-1", "a", "1")
+	do(t, c, "XGROUP", "CREATE", "x:empty", "g", "$", "MKSTREAM")
+	do(t, c, "XADD", "x:trimmed", "5-0", "k", "v")
+	do(t, c, "XADD", "x:trimmed", "6-0", "k", "v")
+	do(t, c, "XDEL", "x:trimmed", "6-0")
+	do(t, c, "XSETID", "x:trimmed", "100-0", "ENTRIESADDED", "50", "MAXDELETEDID", "90-0")
 	do(t, c, "SELECT", "2")
 	do(t, c, "DEBUG", "POPULATE", "2000", "pop", "40")
 	do(t, c, "RPUSH", "db2:list", "x", "y")

@@ -89,6 +89,13 @@ func fillMixed(c *testConn) {
 	c.mustDo(args...)
 	c.mustDo("HSET", "hash:long", "f", strings.Repeat("v", 100))
 	c.mustDo("SET", "vol", "x", "PX", "100000000")
+	for i := 1; i <= 150; i++ {
+		c.mustDo("XADD", "stream", fmt.Sprintf("%d-1", i), "f", strconv.Itoa(i))
+	}
+	c.mustDo("XDEL", "stream", "3-1")
+	c.mustDo("XGROUP", "CREATE", "stream", "g", "0")
+	c.mustDo("XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "stream", ">")
+	c.mustDo("XGROUP", "CREATE", "stream:empty", "g", "$", "MKSTREAM")
 	c.mustDo("SELECT", "3")
 	c.mustDo("SET", "db3", "three")
 	c.mustDo("RPUSH", "db3:list", "x")
@@ -151,7 +158,7 @@ func TestSaveAndLoadEveryType(t *testing.T) {
 		t.Fatalf("serializedlength %q", a)
 	}
 	info := c2.do("INFO", "persistence").Str
-	if !strings.Contains(info, "rdb_last_load_keys_loaded:20\r\n") {
+	if !strings.Contains(info, "rdb_last_load_keys_loaded:22\r\n") {
 		t.Fatalf("INFO after load: %s", info)
 	}
 }
@@ -577,7 +584,7 @@ func TestDumpRestore(t *testing.T) {
 	c := tn.connect()
 	fillMixed(c)
 	keys := []string{"str:int", "str:embstr", "str:raw", "str:empty", "list:small", "list:big", "set:intset", "set:ht",
-		"set:bigint", "zset:lp", "zset:sl", "zset:long", "hash:lp", "hash:ht", "hash:long"}
+		"set:bigint", "zset:lp", "zset:sl", "zset:long", "hash:lp", "hash:ht", "hash:long", "stream", "stream:empty"}
 	for _, k := range keys {
 		payload := c.mustDo("DUMP", k).Str
 		digest := c.mustDo("DEBUG", "DIGEST-VALUE", k).Elems[0].Str
