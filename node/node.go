@@ -388,8 +388,11 @@ func (n *Node) Tick() {
 
 // NextWake returns when the node next needs Tick.
 func (n *Node) NextWake() time.Time {
-	if n.persistWake() {
-		return n.now
+	if w := n.persistWake(); !w.IsZero() {
+		if next := n.blockedDeadlineWake(time.UnixMilli(n.nextCron)); next.Before(w) {
+			return next
+		}
+		return w
 	}
 	return n.blockedDeadlineWake(time.UnixMilli(n.nextCron))
 }

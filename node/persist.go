@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strconv"
 	"unsafe"
+	"time"
 
 	"replab/keyspace"
 	"replab/rdb"
@@ -40,9 +41,17 @@ import (
 // has recorded bgsaveSliceKeys keys or written bgsaveSliceBytes bytes,
 // whichever comes first. Tests lower them.
 var (
-	bgsaveSliceKeys  int64 = 2000
-	bgsaveSliceBytes int64 = 1 << 20
+	bgsaveSliceKeys  int64 = 200
+	bgsaveSliceBytes int64 = 128 << 10
 )
+
+// bgsaveSyncBytes is how much a background save writes between two
+// requests to start writing the file back to disk, under
+// rdb-save-incremental-fsync (Redis fsyncs every 4 MB in its child). The
+// request does not wait (WritebackStarter); without it the final fsync of
+// a big file would flush everything at once and stall clients for tens of
+// milliseconds.
+var bgsaveSyncBytes int64 = 1 << 20
 
 // bgsaveRetryDelay is CONFIG_BGSAVE_RETRY_DELAY: after a failed background
 // save, save points wait this long before trying again (ms).
@@ -66,6 +75,10 @@ type persistState struct {
 	dirtyBeforeBgsave int64
 	bgsave            *snapshotJob
 	bgsaveFile        WriteFile
+	// commitPoll and commitWait follow the background commit of a
+	// finished background save (BackgroundRunner).
+	commitPoll func() (bool, error)
+	commitWait func() error
 	loadedKeys        int64 // rdb_last_load_keys_loaded
 	expiredKeys       int64 // rdb_last_load_keys_expired
 
@@ -192,7 +205,12 @@ const (
 // close, rename over dbfilename, sync the directory. On failure the
 // temporary file is removed and the old dump is left as it was.
 func (n *Node) commitFile(f WriteFile, tmp string) (op string, err error) {
-	fsys := n.rt.FS()
+	return commitFileIn(n.rt.FS(), f, tmp, n.cfg.DBFilename)
+}
+
+// commitFileIn is commitFile on fsys, to final. It touches nothing but the
+// files (it may run in the background).
+func commitFileIn(fsys FileSystem, f WriteFile, tmp, final string) (op string, err error) {
 	if err := f.Sync(); err != nil {
 		f.Close()
 		fsys.Remove(tmp)
@@ -202,11 +220,11 @@ func (n *Node) commitFile(f WriteFile, tmp string) (op string, err error) {
 		fsys.Remove(tmp)
 		return "fclose", err
 	}
-	if err := fsys.Rename(tmp, n.cfg.DBFilename); err != nil {
+	if err := fsys.Rename(tmp, final); err != nil {
 		fsys.Remove(tmp)
 		return "rename", err
 	}
-	if err := fsys.SyncDir(n.cfg.DBFilename); err != nil {
+	if err := fsys.SyncDir(final); err != nil {
 		return "fsyncFileDir", err
 	}
 	return "", nil
@@ -251,6 +269,11 @@ type snapshotJob struct {
 	start   int64 // ms
 	scratch [24]byte
 	done    func(err error)
+	// writeback, when set, is asked to start writing back every
+	// bgsaveSyncBytes (incremental fsync); synced is the output size at
+	// the last request.
+	writeback WritebackStarter
+	synced    int64
 }
 
 // startSnapshot begins writing a snapshot of the keyspace to w: the header
@@ -292,6 +315,10 @@ func (j *snapshotJob) step() bool {
 		j.snap.Recorded-startKeys < bgsaveSliceKeys && j.out.n-startBytes < bgsaveSliceBytes {
 		j.snap.Next(64)
 	}
+	if j.writeback != nil && j.err == nil && j.out.n-j.synced >= bgsaveSyncBytes {
+		j.err = j.writeback.StartWriteback()
+		j.synced = j.out.n
+	}
 	if j.err == nil && !j.snap.Done() {
 		return false
 	}
@@ -327,26 +354,59 @@ func (n *Node) startBgsave() error {
 	}
 	n.persist.bgsaveFile = f
 	n.persist.bgsave = n.startSnapshot(f, func(err error) { n.bgsaveDone(err) })
+	if wb, ok := f.(WritebackStarter); ok && n.cfgBool("rdb-save-incremental-fsync") {
+		n.persist.bgsave.writeback = wb
+	}
 	n.logf(LogNotice, "Background saving started")
 	return nil
 }
 
-// bgsaveDone is backgroundSaveDoneHandlerDisk.
+// bgsaveDone is called when the snapshot has been written (or failed). It
+// commits the file (sync, close, rename, sync the directory): in the
+// background when the file system can (BackgroundRunner), since an fsync
+// of a big file takes tens of milliseconds, else at once.
 func (n *Node) bgsaveDone(err error) {
-	j := n.persist.bgsave
 	f := n.persist.bgsaveFile
-	n.persist.bgsave, n.persist.bgsaveFile = nil, nil
-	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
-	if err == nil {
-		var op string
-		if op, err = n.commitFile(f, tempBgsaveFile); err != nil {
-			n.logf(LogWarning, "Write error saving DB on disk(%s): %v", op, err)
-		}
-	} else {
+	if err != nil {
 		f.Close()
 		n.rt.FS().Remove(tempBgsaveFile)
 		n.logf(LogWarning, "Write error saving DB on disk(rdbSaveRio): %v", err)
+		n.bgsaveFinished(err)
+		return
 	}
+	fsys := n.rt.FS()
+	if br, ok := fsys.(BackgroundRunner); ok {
+		final := n.cfg.DBFilename
+		if o, ok := fsys.(osFS); ok {
+			// The background work must not read the configuration: the
+			// directory is fixed now (Redis's child keeps the directory it
+			// was forked in).
+			dir := o.dir()
+			fsys = osFS{dir: func() string { return dir }}
+		}
+		n.persist.commitPoll, n.persist.commitWait = br.RunBackground(func() error {
+			if _, err := commitFileIn(fsys, f, tempBgsaveFile, final); err != nil {
+				return err
+			}
+			return nil
+		})
+		return
+	}
+	if op, err := n.commitFile(f, tempBgsaveFile); err != nil {
+		n.logf(LogWarning, "Write error saving DB on disk(%s): %v", op, err)
+		n.bgsaveFinished(err)
+		return
+	}
+	n.bgsaveFinished(nil)
+}
+
+// bgsaveFinished records the outcome of a background save whose file is
+// committed (or abandoned).
+func (n *Node) bgsaveFinished(err error) {
+	j := n.persist.bgsave
+	n.persist.bgsave, n.persist.bgsaveFile = nil, nil
+	n.persist.commitPoll, n.persist.commitWait = nil, nil
+	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
 	if err != nil {
 		n.logf(LogWarning, "Background saving error")
 		n.persist.lastBgsaveErr = true
@@ -360,10 +420,19 @@ func (n *Node) bgsaveDone(err error) {
 }
 
 // abortBgsave stops a background save in progress (killRDBChild): its
-// temporary file is removed; the last save status does not change.
+// temporary file is removed; the last save status does not change. A save
+// already committing its file in the background is waited for instead.
 func (n *Node) abortBgsave(why string) {
 	j := n.persist.bgsave
 	if j == nil {
+		return
+	}
+	if n.persist.commitWait != nil {
+		err := n.persist.commitWait()
+		if err != nil {
+			n.logf(LogWarning, "Write error saving DB on disk: %v", err)
+		}
+		n.bgsaveFinished(err)
 		return
 	}
 	n.logf(LogWarning, "Background saving aborted (%s)", why)
@@ -374,15 +443,35 @@ func (n *Node) abortBgsave(why string) {
 	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
 }
 
-// persistTick advances a background save by one slice (from Tick).
+// persistTick advances a background save by one slice, or checks on its
+// commit (from Tick).
 func (n *Node) persistTick() {
+	if poll := n.persist.commitPoll; poll != nil {
+		if done, err := poll(); done {
+			if err != nil {
+				n.logf(LogWarning, "Write error saving DB on disk: %v", err)
+			}
+			n.bgsaveFinished(err)
+		}
+		return
+	}
 	if j := n.persist.bgsave; j != nil {
 		j.step()
 	}
 }
 
-// persistWake reports whether the node needs a Tick at once.
-func (n *Node) persistWake() bool { return n.persist.bgsave != nil }
+// persistWake returns when the persistence work next needs a Tick (zero
+// for none): at once while a snapshot is being written, every millisecond
+// while its file is committed in the background.
+func (n *Node) persistWake() time.Time {
+	switch {
+	case n.persist.commitPoll != nil:
+		return n.now.Add(time.Millisecond)
+	case n.persist.bgsave != nil:
+		return n.now
+	}
+	return time.Time{}
+}
 
 // persistCron is the persistence part of serverCron: a scheduled BGSAVE,
 // then the save points.

@@ -657,3 +657,84 @@ func withFooter(body []byte) []byte {
 	}
 	return append(p, crc[:]...)
 }
+
+// deferredFS runs background work only when the test says so.
+type deferredFS struct {
+	*MemFS
+	pending []func() error
+	results []error
+	ran     []bool
+}
+
+func (d *deferredFS) RunBackground(fn func() error) (func() (bool, error), func() error) {
+	i := len(d.pending)
+	d.pending = append(d.pending, fn)
+	d.results = append(d.results, nil)
+	d.ran = append(d.ran, false)
+	run := func() {
+		if !d.ran[i] {
+			d.results[i], d.ran[i] = d.pending[i](), true
+		}
+	}
+	return func() (bool, error) { return d.ran[i], d.results[i] }, func() error { run(); return d.results[i] }
+}
+
+func (d *deferredFS) runAll() {
+	for i := range d.pending {
+		if !d.ran[i] {
+			d.results[i], d.ran[i] = d.pending[i](), true
+		}
+	}
+}
+
+func TestBgsaveCommitsInBackground(t *testing.T) {
+	mem := NewMemFS()
+	dfs := &deferredFS{MemFS: mem}
+	cfg := DefaultConfig()
+	cfg.LoadString(ArgsToConfig([]string{"--save", "", "--enable-debug-command", "yes"}), nil)
+	rt := NewMemRuntime(1, persistEpoch)
+	rt.Files = mem
+	tn := &testNode{t: t, rt: rt}
+	tn.n = New(cfg, fsRuntime{rt, dfs})
+	tn.n.Start()
+	c := tn.connect()
+	c.mustDo("DEBUG", "POPULATE", "300")
+	c.mustDo("BGSAVE")
+	for i := 0; i < 100; i++ {
+		rt.Clock = rt.Clock.Add(time.Millisecond)
+		tn.n.Tick()
+	}
+	if len(dfs.pending) != 1 {
+		t.Fatalf("%d background commits, want 1", len(dfs.pending))
+	}
+	// The file is written but not committed: the node serves clients and
+	// still reports the save in progress.
+	if !strings.Contains(c.do("INFO", "persistence").Str, "rdb_bgsave_in_progress:1\r\n") {
+		t.Fatal("BGSAVE not in progress while committing")
+	}
+	if w := tn.n.NextWake(); w.Sub(rt.Clock) != time.Millisecond {
+		t.Fatalf("NextWake %v after now while committing, want 1ms", w.Sub(rt.Clock))
+	}
+	c.mustDo("SET", "during", "commit")
+	dfs.runAll()
+	rt.Clock = rt.Clock.Add(time.Millisecond)
+	tn.n.Tick()
+	info := c.do("INFO", "persistence").Str
+	if !strings.Contains(info, "rdb_bgsave_in_progress:0\r\n") || !strings.Contains(info, "rdb_last_bgsave_status:ok\r\n") ||
+		!strings.Contains(info, "rdb_changes_since_last_save:1\r\n") {
+		t.Fatalf("INFO after the commit: %s", info)
+	}
+	if names := mem.Names(); len(names) != 1 || names[0] != "dump.rdb" {
+		t.Fatalf("files: %v", names)
+	}
+	// FLUSHALL while a commit runs waits for it.
+	c.mustDo("BGSAVE")
+	for len(dfs.pending) < 2 {
+		rt.Clock = rt.Clock.Add(time.Millisecond)
+		tn.n.Tick()
+	}
+	c.mustDo("FLUSHALL")
+	if tn.n.bgsaveInProgress() || !dfs.ran[1] {
+		t.Fatal("FLUSHALL did not wait for the commit")
+	}
+}
