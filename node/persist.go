@@ -6,8 +6,8 @@ import (
 	"io"
 	"io/fs"
 	"strconv"
-	"unsafe"
 	"time"
+	"unsafe"
 
 	"replab/keyspace"
 	"replab/rdb"
@@ -77,10 +77,10 @@ type persistState struct {
 	bgsaveFile        WriteFile
 	// commitPoll and commitWait follow the background commit of a
 	// finished background save (BackgroundRunner).
-	commitPoll func() (bool, error)
-	commitWait func() error
-	loadedKeys        int64 // rdb_last_load_keys_loaded
-	expiredKeys       int64 // rdb_last_load_keys_expired
+	commitPoll  func() (bool, error)
+	commitWait  func() error
+	loadedKeys  int64 // rdb_last_load_keys_loaded
+	expiredKeys int64 // rdb_last_load_keys_expired
 
 	// replSaveInfo, set by the replication layer, returns what a file
 	// records about replication, or nil for nothing (a master outside any
