@@ -189,6 +189,49 @@ func TestLoadSkipsExpiredKeysOnMaster(t *testing.T) {
 	}
 }
 
+func TestLoadKeepsExpiredKeysOnReplica(t *testing.T) {
+	tn := newTestNode(t)
+	c := tn.connect()
+	c.mustDo("SET", "gone", "x", "PX", "1000")
+	c.mustDo("SET", "kept", "y")
+	c.mustDo("SAVE")
+	tn2 := newTestNodeFS(t, tn.rt.Files, tn.rt.Clock.Add(5*time.Second), "--replicaof", "127.0.0.1 1")
+	if n := tn2.n.ks.DB(0).Len(); n != 2 {
+		t.Fatalf("a replica loaded %d keys, want 2 (expired keys are its master's to delete)", n)
+	}
+}
+
+func TestLoadIdleAndFreq(t *testing.T) {
+	for _, policy := range []string{"allkeys-lru", "allkeys-lfu"} {
+		t.Run(policy, func(t *testing.T) {
+			tn := newTestNode(t, "--maxmemory-policy", policy)
+			c := tn.connect()
+			c.mustDo("SET", "k", "v")
+			tn.rt.Clock = tn.rt.Clock.Add(100 * time.Second)
+			c.mustDo("SAVE")
+			file, _ := tn.rt.Files.ReadAll("dump.rdb")
+			tn2 := newTestNodeFS(t, tn.rt.Files, tn.rt.Clock.Add(time.Hour), "--maxmemory-policy", policy)
+			c2 := tn2.connect()
+			if policy == "allkeys-lru" {
+				if !bytes.Contains(file, []byte{0xf8, 0x40, 100}) { // RDB_OPCODE_IDLE, 100 as a 14-bit length
+					t.Fatal("no IDLE opcode of 100 seconds in the file")
+				}
+				if idle := c2.do("OBJECT", "IDLETIME", "k").Int; idle != 100 {
+					t.Fatalf("OBJECT IDLETIME %d after load, want 100", idle)
+				}
+			} else {
+				// The counter (5 at creation) decays by one per minute idle.
+				if !bytes.Contains(file, []byte{0xf9, 4, 0}) { // RDB_OPCODE_FREQ 4, then the string type
+					t.Fatalf("no FREQ 4 opcode in the file: %q", file)
+				}
+				if freq := c2.do("OBJECT", "FREQ", "k").Int; freq != 4 {
+					t.Fatalf("OBJECT FREQ %d after load, want 4", freq)
+				}
+			}
+		})
+	}
+}
+
 func TestBgsaveWithInterleavedWrites(t *testing.T) {
 	defer func(k, b int64) { bgsaveSliceKeys, bgsaveSliceBytes = k, b }(bgsaveSliceKeys, bgsaveSliceBytes)
 	bgsaveSliceKeys, bgsaveSliceBytes = 50, 4096
