@@ -686,3 +686,10 @@ func (n *Node) shutdownSave(f shutdownFlags) bool {
 	}
 	return true
 }
+
+// writesDeniedByDiskError is writeCommandsDeniedByDiskError for RDB: with
+// stop-writes-on-bgsave-error, save points and a failed last background
+// save, a master refuses writes (and PING) with MISCONF.
+func (n *Node) writesDeniedByDiskError() bool {
+	return n.persist.lastBgsaveErr && len(n.cfg.Save) > 0 && !n.isReplica() && n.cfgBool("stop-writes-on-bgsave-error")
+}

@@ -439,6 +439,19 @@ func TestFailedSavesKeepOldDump(t *testing.T) {
 			if info := c.do("INFO", "persistence").Str; !strings.Contains(info, "rdb_last_bgsave_status:err\r\n") {
 				t.Fatalf("INFO: %s", info)
 			}
+			// With save points and stop-writes-on-bgsave-error, writes and
+			// PING are refused; reads are not.
+			c.mustDo("CONFIG", "SET", "save", "3600 1")
+			if r := c.do("SET", "x", "1"); !strings.HasPrefix(r.Str, "MISCONF ") {
+				t.Fatalf("SET after a failed BGSAVE: %v", r)
+			}
+			if r := c.do("PING"); !strings.HasPrefix(r.Str, "MISCONF ") {
+				t.Fatalf("PING after a failed BGSAVE: %v", r)
+			}
+			c.mustDo("GET", "old")
+			c.mustDo("CONFIG", "SET", "stop-writes-on-bgsave-error", "no")
+			c.mustDo("SET", "x", "1")
+			c.mustDo("CONFIG", "SET", "save", "")
 			// SHUTDOWN cannot save: refused, unless FORCE.
 			if r := c.do("SHUTDOWN", "SAVE"); r.Str != "ERR Errors trying to SHUTDOWN. Check logs." {
 				t.Fatalf("SHUTDOWN SAVE: %v", r)
