@@ -576,15 +576,19 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 				return fail(&rdb.Error{Offset: d.Offset(), Key: rec.Key, HasKey: true, Type: rec.Type, Err: fmt.Errorf("%w: %w", rdb.ErrCorrupt, err)})
 			}
 			db := n.ks.DB(rec.DB)
+			// The decoder's key bytes are ours: the DB keeps them.
 			key := bs(rec.Key)
-			if db.Exists(key) {
+			slot, created := db.UpsertOwned(key)
+			if !created {
 				if !merge {
 					return fail(fmt.Errorf("rdb: offset %d: duplicated key %q in DB %d", rec.Offset, rec.Key, rec.DB))
 				}
-				db.Delete(key)
+				db.Persist(key)
 			}
 			n.setLoadedAccess(&v, rec.KeyMeta)
-			db.Put(key, v)
+			lru := v.LRU
+			slot.Replace(v) // keeps a snapshot's mark
+			slot.LRU = lru
 			if rec.HasExpire {
 				db.SetExpireAt(key, rec.Expire)
 			}

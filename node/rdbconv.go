@@ -1,10 +1,13 @@
 package node
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
+	"replab/internal/num"
 	"replab/keyspace"
 	"replab/rdb"
 )
@@ -122,6 +125,9 @@ var rdbLoadFuncs = map[rdb.Kind]func(n *Node, t rdb.Type, v rdb.Value) (keyspace
 // valueFromRDB builds the keyspace value of a decoded value. The decoded
 // value's bytes may be taken over.
 func (n *Node) valueFromRDB(t rdb.Type, v rdb.Value) (keyspace.Value, error) {
+	if s, ok := v.(rdb.String); ok {
+		return loadString(n, t, s)
+	}
 	f := rdbLoadFuncs[v.Kind()]
 	if f == nil {
 		return keyspace.Value{}, fmt.Errorf("values of type %s are not supported", v.Kind())
@@ -132,9 +138,9 @@ func (n *Node) valueFromRDB(t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 func loadString(_ *Node, _ rdb.Type, v rdb.Value) (keyspace.Value, error) {
 	b := []byte(v.(rdb.String))
 	// As tryObjectEncoding: int, embstr or raw; the bytes are taken over.
-	if len(b) <= 20 {
-		if sv := keyspace.NewString(b); sv.StringEncoding() == keyspace.EncInt {
-			return sv, nil
+	if len(b) <= 20 && len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+		if i, ok := num.ParseInt(b); ok {
+			return keyspace.NewInt(i), nil
 		}
 	}
 	enc := keyspace.EncRaw
@@ -223,6 +229,13 @@ func loadZSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		maxLen = math.MaxInt // lpSafeToAdd fails: skiplist
 	}
 	z := keyspace.NewZSet(len(members), maxLen, lim)
+	if z.IsListpack() && len(members) <= lim.MaxEntries && zsetSortedUnique(members) {
+		// A listpack from the file is in order already: append.
+		for _, m := range members {
+			z.AppendSorted(m.Member, m.Score)
+		}
+		return keyspace.NewZSetValue(z), nil
+	}
 	for _, m := range members {
 		if math.IsNaN(m.Score) {
 			return keyspace.Value{}, errors.New("NaN score")
@@ -232,6 +245,33 @@ func loadZSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		}
 	}
 	return keyspace.NewZSetValue(z), nil
+}
+
+// zsetSortedUnique reports whether members are strictly ascending by
+// (score, member), none NaN, and no member appears twice.
+func zsetSortedUnique(members rdb.ZSet) bool {
+	for i, m := range members {
+		if math.IsNaN(m.Score) {
+			return false
+		}
+		if i > 0 {
+			p := members[i-1]
+			if p.Score > m.Score || (p.Score == m.Score && bytes.Compare(p.Member, m.Member) >= 0) {
+				return false
+			}
+		}
+	}
+	names := make([][]byte, len(members))
+	for i, m := range members {
+		names[i] = m.Member
+	}
+	slices.SortFunc(names, bytes.Compare)
+	for i := 1; i < len(names); i++ {
+		if bytes.Equal(names[i-1], names[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func loadHash(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
