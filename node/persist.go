@@ -75,6 +75,9 @@ type persistState struct {
 	dirtyBeforeBgsave int64
 	bgsave            *snapshotJob
 	bgsaveFile        WriteFile
+	// jobs are the snapshots being written (a background save's, a
+	// replica's full sync), advanced from Tick.
+	jobs []*snapshotJob
 	// commitPoll and commitWait follow the background commit of a
 	// finished background save (BackgroundRunner).
 	commitPoll  func() (bool, error)
@@ -304,7 +307,24 @@ func (n *Node) startSnapshot(w io.Writer, done func(err error)) *snapshotJob {
 		}
 		j.err = n.writeKey(j.enc, key, v, expire, j.scratch[:0])
 	})
+	n.persist.jobs = append(n.persist.jobs, j)
 	return j
+}
+
+// abortSnapshot ends a snapshot job early; its done is not called and its
+// writer is left to the caller.
+func (n *Node) abortSnapshot(j *snapshotJob) {
+	j.abort()
+	n.dropJob(j)
+}
+
+func (n *Node) dropJob(j *snapshotJob) {
+	for i, o := range n.persist.jobs {
+		if o == j {
+			n.persist.jobs = append(n.persist.jobs[:i], n.persist.jobs[i+1:]...)
+			return
+		}
+	}
 }
 
 // step advances the snapshot by one slice and reports whether the job has
@@ -436,15 +456,16 @@ func (n *Node) abortBgsave(why string) {
 		return
 	}
 	n.logf(LogWarning, "Background saving aborted (%s)", why)
-	j.abort()
+	n.abortSnapshot(j)
 	n.persist.bgsaveFile.Close()
 	n.rt.FS().Remove(tempBgsaveFile)
 	n.persist.bgsave, n.persist.bgsaveFile = nil, nil
 	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
 }
 
-// persistTick advances a background save by one slice, or checks on its
-// commit (from Tick).
+// persistTick advances the snapshots being written by one slice each, and
+// checks on the background commit of a finished background save (from
+// Tick).
 func (n *Node) persistTick() {
 	if poll := n.persist.commitPoll; poll != nil {
 		if done, err := poll(); done {
@@ -453,10 +474,11 @@ func (n *Node) persistTick() {
 			}
 			n.bgsaveFinished(err)
 		}
-		return
 	}
-	if j := n.persist.bgsave; j != nil {
-		j.step()
+	for _, j := range append([]*snapshotJob(nil), n.persist.jobs...) {
+		if j.step() {
+			n.dropJob(j)
+		}
 	}
 }
 
@@ -465,10 +487,10 @@ func (n *Node) persistTick() {
 // while its file is committed in the background.
 func (n *Node) persistWake() time.Time {
 	switch {
+	case len(n.persist.jobs) > 0:
+		return n.now
 	case n.persist.commitPoll != nil:
 		return n.now.Add(time.Millisecond)
-	case n.persist.bgsave != nil:
-		return n.now
 	}
 	return time.Time{}
 }

@@ -794,3 +794,32 @@ func TestBgsaveCommitsInBackground(t *testing.T) {
 		t.Fatal("FLUSHALL did not wait for the commit")
 	}
 }
+
+// The replication layer writes a full sync payload with startSnapshot: a
+// snapshot into any writer, advanced from Tick, its end reported once.
+func TestSnapshotToWriter(t *testing.T) {
+	defer func(k int64) { bgsaveSliceKeys = k }(bgsaveSliceKeys)
+	bgsaveSliceKeys = 20
+	tn := newTestNode(t, "--save", "")
+	c := tn.connect()
+	fillMixed(c)
+	want := tn.n.DatasetDigest()
+	var buf bytes.Buffer
+	calls := 0
+	var result error
+	tn.n.startSnapshot(&buf, func(err error) { calls++; result = err })
+	for i := 0; calls == 0 && i < 10000; i++ {
+		c.mustDo("SET", "str:embstr", fmt.Sprint(i)) // changes after the snapshot began
+		tn.rt.Clock = tn.rt.Clock.Add(time.Millisecond)
+		tn.n.Tick()
+	}
+	if calls != 1 || result != nil || len(tn.n.persist.jobs) != 0 {
+		t.Fatalf("done called %d times, err %v, %d jobs left", calls, result, len(tn.n.persist.jobs))
+	}
+	fsys := NewMemFS()
+	fsys.WriteFile("dump.rdb", buf.Bytes())
+	tn2 := newTestNodeFS(t, fsys, tn.rt.Clock)
+	if got := tn2.n.DatasetDigest(); got != want {
+		t.Fatal("the payload does not hold the dataset as it was when the snapshot began")
+	}
+}
