@@ -156,6 +156,23 @@ func (z *ZSet) lpInsert(member []byte, score float64) {
 	z.lpN++
 }
 
+// AppendSorted appends member at the end of a listpack-encoded set, for
+// loading a file whose listpack is already in order: the caller guarantees
+// that (score, member) sorts after every element, that member is not in
+// the set and that score is not NaN. It reports false, changing nothing,
+// for a skiplist-encoded set.
+func (z *ZSet) AppendSorted(member []byte, score float64) bool {
+	if z.dict != nil {
+		return false
+	}
+	if score == 0 {
+		score = 0 // no -0 in a listpack
+	}
+	z.lp = lpAppendEntry(z.lp, member, score)
+	z.lpN++
+	return true
+}
+
 func (z *ZSet) lpDeleteAt(off int) {
 	_, _, next := lpEntry(z.lp, off)
 	z.lp = append(z.lp[:off], z.lp[next:]...)

@@ -124,6 +124,9 @@ func cmdFlushAll(n *Node, c *client) {
 	for i := 0; i < n.ks.Len(); i++ {
 		n.touchAllWatchedKeysInDB(i, -1)
 	}
+	// A background save would have to record the whole keyspace first:
+	// it ends, as Redis kills its child.
+	n.abortBgsave("FLUSHALL")
 	n.dirty += int64(n.ks.Keys())
 	for i := 0; i < n.ks.Len(); i++ {
 		n.signalDeletedStreamsInDB(n.ks.DB(i), nil)
@@ -131,6 +134,12 @@ func cmdFlushAll(n *Node, c *client) {
 	n.ks.FlushAll()
 	n.forcePropagate(c)
 	n.dirty++
+	if len(n.cfg.Save) > 0 {
+		// Redis saves the empty dataset at once (which resets the change
+		// counter); the command is propagated all the same.
+		n.saveSync()
+		c.forceRepl = true
+	}
 	c.ok()
 }
 

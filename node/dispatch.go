@@ -42,6 +42,10 @@ func (n *Node) processCommand(c *client) {
 	if isExec {
 		flags |= c.multiFlags
 	}
+	if n.writesDeniedByDiskError() && c.flags&flagMaster == 0 && (flags&CmdWrite != 0 || cmd.Name == "ping") {
+		n.rejectCommand(c, ErrMisconf)
+		return
+	}
 	if c.flags&flagPubSub != 0 && c.w.Proto == 2 && !pubsubContextAllowed[cmd.Name] {
 		n.rejectCommand(c, fmt.Sprintf(ErrPubSubContext, cmd.FullName))
 		return

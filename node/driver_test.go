@@ -211,7 +211,7 @@ func TestBinaryLifecycle(t *testing.T) {
 		conf := redistest.WriteFile(t, dir, "r.conf", "port 0\nmaxmemory 1mb\n# a comment\n")
 		p := redistest.FreePort(t)
 		var out bytes.Buffer
-		c := exec.Command(bin, "server", conf, "--port", strconv.Itoa(p), "--replicaof", "127.0.0.1 6399", "--hz", "20")
+		c := exec.Command(bin, "server", conf, "--port", strconv.Itoa(p), "--replicaof", "127.0.0.1 6399", "--hz", "20", "--dir", dir)
 		c.Stdout, c.Stderr = &out, &out
 		require.NoError(t, c.Start())
 		defer func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }()
