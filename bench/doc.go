@@ -5,6 +5,11 @@
 //
 //	go run ./bench [-rounds 3] [-n 200000] [-c 50] [-rows throughput]
 //
+// Rows: throughput (strings), types-memory (RSS and used_memory of
+// DEBUG POPULATE and of one hash, set and sorted set of -types-n elements)
+// and types-throughput (LPUSH, LPOP, SADD, HSET, ZADD through
+// redis-benchmark at -P 1).
+//
 // It needs redis-server and redis-benchmark on PATH and a built bin/replab
 // (make bench builds it).
 package main

@@ -106,6 +106,11 @@ func benchmark(s *server, test string, pipeline int) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("redis-benchmark: %v", err)
 	}
+	return parseBenchmarkCSV(out)
+}
+
+// parseBenchmarkCSV reads the first test of redis-benchmark --csv output.
+func parseBenchmarkCSV(out []byte) (result, error) {
 	r := csv.NewReader(strings.NewReader(string(out)))
 	recs, err := r.ReadAll()
 	if err != nil || len(recs) < 2 {

@@ -64,6 +64,20 @@ func (db *DB) Upsert(key string) (*Value, bool) {
 	return v, created
 }
 
+// UpsertOwned is Upsert for a key string whose bytes the DB may keep as
+// they are (the caller gives them up and never changes them): loading a
+// file saves a copy per key. When the key exists the stored key is kept.
+func (db *DB) UpsertOwned(key string) (*Value, bool) {
+	if db.snap != nil {
+		db.guard(key)
+	}
+	_, v, created := db.keys.UpsertShared(key)
+	if created && db.snap != nil {
+		v.mark = db.snap.epoch
+	}
+	return v, created
+}
+
 // Delete removes key and its expire time. It reports whether it existed.
 func (db *DB) Delete(key string) bool {
 	if db.snap != nil {

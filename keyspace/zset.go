@@ -156,6 +156,23 @@ func (z *ZSet) lpInsert(member []byte, score float64) {
 	z.lpN++
 }
 
+// AppendSorted appends member at the end of a listpack-encoded set, for
+// loading a file whose listpack is already in order: the caller guarantees
+// that (score, member) sorts after every element, that member is not in
+// the set and that score is not NaN. It reports false, changing nothing,
+// for a skiplist-encoded set.
+func (z *ZSet) AppendSorted(member []byte, score float64) bool {
+	if z.dict != nil {
+		return false
+	}
+	if score == 0 {
+		score = 0 // no -0 in a listpack
+	}
+	z.lp = lpAppendEntry(z.lp, member, score)
+	z.lpN++
+	return true
+}
+
 func (z *ZSet) lpDeleteAt(off int) {
 	_, _, next := lpEntry(z.lp, off)
 	z.lp = append(z.lp[:off], z.lp[next:]...)
@@ -486,7 +503,7 @@ func (z *ZSet) LastInScoreRange(r *ScoreRange) int {
 // FirstInLexRange returns the rank of the first element in r, or -1. Lex
 // ranges are meaningful when all scores are equal, as in Redis.
 func (z *ZSet) FirstInLexRange(r *LexRange) int {
-	if r.Empty() || z.Len() == 0 {
+	if !z.inLexRange(r) {
 		return -1
 	}
 	i := z.firstWhere(func(m []byte, _ float64) bool { return r.GteMin(m) })
@@ -499,9 +516,34 @@ func (z *ZSet) FirstInLexRange(r *LexRange) int {
 	return i
 }
 
+// inLexRange is Redis's zslIsInLexRange/zzlIsInLexRange: the range is not
+// empty, the last element is not below its minimum and the first not above
+// its maximum. When scores differ the members are not in lexicographic
+// order, and this check decides replies that a scan alone would not.
+func (z *ZSet) inLexRange(r *LexRange) bool {
+	if r.Empty() || z.Len() == 0 {
+		return false
+	}
+	if last, _ := z.At(z.Len() - 1); !r.GteMin(last) {
+		return false
+	}
+	first, _ := z.At(0)
+	return r.LteMax(first)
+}
+
+// FirstGteLexMin returns the rank of the first element not below r's
+// minimum, or -1, without the checks of FirstInLexRange (where Redis's
+// zslDeleteRangeByLex starts deleting).
+func (z *ZSet) FirstGteLexMin(r *LexRange) int {
+	if z.Len() == 0 {
+		return -1
+	}
+	return z.firstWhere(func(m []byte, _ float64) bool { return r.GteMin(m) })
+}
+
 // LastInLexRange returns the rank of the last element in r, or -1.
 func (z *ZSet) LastInLexRange(r *LexRange) int {
-	if r.Empty() || z.Len() == 0 {
+	if !z.inLexRange(r) {
 		return -1
 	}
 	i := z.lastWhere(func(m []byte, _ float64) bool { return r.LteMax(m) })

@@ -327,3 +327,37 @@ func TestLexRangeEmpty(t *testing.T) {
 		}
 	}
 }
+
+func TestLexRangeOverMembersOutOfOrder(t *testing.T) {
+	// Scores e=0, 2=1: by score the members are not in lexicographic order.
+	// Redis answers "none" as soon as the last member is below the minimum
+	// or the first above the maximum, in both encodings.
+	b := func(s string) LexBound { return LexBound{Value: []byte(s)} }
+	minus, plus := LexBound{Inf: -1, Ex: true}, LexBound{Inf: 1, Ex: true}
+	for _, lim := range []ZSetLimits{{MaxEntries: 128, MaxValue: 64}, {MaxEntries: 0, MaxValue: 64}} {
+		z := NewZSet(2, 1, lim)
+		z.Set([]byte("e"), 0, lim)
+		z.Set([]byte("2"), 1, lim)
+		if z.IsListpack() != (lim.MaxEntries > 0) {
+			t.Fatalf("MaxEntries %d gave listpack=%v", lim.MaxEntries, z.IsListpack())
+		}
+		cases := []struct {
+			name        string
+			r           LexRange
+			first, last int
+		}{
+			{"[a + (last member below min)", LexRange{b("a"), plus}, -1, -1},
+			{"- [d (first member above max)", LexRange{minus, b("d")}, -1, -1},
+			{"- +", LexRange{minus, plus}, 0, 1},
+			{"[0 [f", LexRange{b("0"), b("f")}, 0, 1},
+		}
+		for _, tc := range cases {
+			if got := z.FirstInLexRange(&tc.r); got != tc.first {
+				t.Errorf("listpack=%v %s: FirstInLexRange=%d, want %d", z.IsListpack(), tc.name, got, tc.first)
+			}
+			if got := z.LastInLexRange(&tc.r); got != tc.last {
+				t.Errorf("listpack=%v %s: LastInLexRange=%d, want %d", z.IsListpack(), tc.name, got, tc.last)
+			}
+		}
+	}
+}

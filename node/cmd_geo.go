@@ -333,7 +333,9 @@ func (s *geoShape) within(score float64) (xy [2]float64, dist float64, ok bool) 
 	if geoLatDistance(s.xy[1], xy[1]) > heightM/2 {
 		return xy, 0, false
 	}
-	if geoDistance(xy[0], s.xy[1], s.xy[0], s.xy[1]) > widthM/2 {
+	// The east-west extent is measured along the point's own parallel, as
+	// Redis's geohashGetDistanceIfInRectangle does.
+	if geoDistance(xy[0], xy[1], s.xy[0], xy[1]) > widthM/2 {
 		return xy, 0, false
 	}
 	return xy, geoDistance(s.xy[0], s.xy[1], xy[0], xy[1]), true

@@ -60,9 +60,34 @@ func cmdSwapDB(n *Node, c *client) {
 		n.ks.Swap(int(a), int(b))
 		n.signalStreamKeysInDB(da)
 		n.signalStreamKeysInDB(db)
+		// Clients stay in their database: those blocked on a key that
+		// exists after the swap may now be served (Redis 7.0's
+		// scanDatabaseForReadyKeys).
+		n.signalExistingBlockedKeys(int(a), int(b))
 	}
 	n.dirty++
 	c.ok()
+}
+
+// signalExistingBlockedKeys signals as ready every key of databases a and b
+// that some client is blocked on and that exists. Keys are visited in the
+// order their clients blocked, so the order in which waiters are served
+// does not depend on map iteration.
+func (n *Node) signalExistingBlockedKeys(a, b int) {
+	for _, c := range n.blockedClients {
+		if c.blocked == nil {
+			continue
+		}
+		for _, wk := range c.blocked.keys {
+			if wk.db != a && wk.db != b {
+				continue
+			}
+			db := n.ks.DB(wk.db)
+			if db.Find(wk.key) != nil && !db.Expired(wk.key, n.ms) {
+				n.signalKeyAsReady(wk.db, wk.key)
+			}
+		}
+	}
 }
 
 func cmdDBSize(n *Node, c *client) { c.int(int64(c.db.Len())) }
@@ -99,6 +124,9 @@ func cmdFlushAll(n *Node, c *client) {
 	for i := 0; i < n.ks.Len(); i++ {
 		n.touchAllWatchedKeysInDB(i, -1)
 	}
+	// A background save would have to record the whole keyspace first:
+	// it ends, as Redis kills its child.
+	n.abortBgsave("FLUSHALL")
 	n.dirty += int64(n.ks.Keys())
 	for i := 0; i < n.ks.Len(); i++ {
 		n.signalDeletedStreamsInDB(n.ks.DB(i), nil)
@@ -106,6 +134,12 @@ func cmdFlushAll(n *Node, c *client) {
 	n.ks.FlushAll()
 	n.forcePropagate(c)
 	n.dirty++
+	if len(n.cfg.Save) > 0 {
+		// Redis saves the empty dataset at once (which resets the change
+		// counter); the command is propagated all the same.
+		n.saveSync()
+		c.forceRepl = true
+	}
 	c.ok()
 }
 

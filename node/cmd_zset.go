@@ -866,7 +866,12 @@ func (n *Node) zremrangeGeneric(c *client, kind int) {
 		first = z.FirstInScoreRange(&sr)
 		last = zrangeEnd(z, first, func(_ []byte, s float64) bool { return sr.LteMax(s) })
 	case zrangeLex:
-		first = z.FirstInLexRange(&lr)
+		if z.IsListpack() {
+			first = z.FirstInLexRange(&lr)
+		} else {
+			// Redis's zslDeleteRangeByLex skips zslIsInLexRange.
+			first = z.FirstGteLexMin(&lr)
+		}
 		last = zrangeEnd(z, first, func(m []byte, _ float64) bool { return lr.LteMax(m) })
 	}
 	deleted := 0

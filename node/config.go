@@ -92,6 +92,9 @@ type Config struct {
 	HLLSparseMaxBytes      int
 	AclPubsubDefault       string
 	AclFile                string
+	// IOThreads is io-threads: the number of threads the binary lets Go
+	// run code on (GOMAXPROCS).
+	IOThreads int
 }
 
 // SavePoint is one "save <seconds> <changes>" rule.
@@ -286,6 +289,7 @@ var appliers = map[string]func(c *Config, v string){
 	"hll-sparse-max-bytes":      func(c *Config, v string) { c.HLLSparseMaxBytes = atoiOr(v, 3000) },
 	"acl-pubsub-default":        func(c *Config, v string) { c.AclPubsubDefault = v },
 	"aclfile":                   func(c *Config, v string) { c.AclFile = v },
+	"io-threads":                func(c *Config, v string) { c.IOThreads = atoiOr(v, 1) },
 }
 
 // DefaultConfig returns the configuration of a node started without a

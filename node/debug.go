@@ -105,6 +105,19 @@ func cmdDebug(n *Node, c *client) {
 			"    it is used instead of the 'key' prefix. These are not propagated to",
 			"    replicas. Cluster slots are not respected so keys not belonging to the",
 			"    current node can be created in cluster mode.",
+			"RELOAD [option ...]",
+			"    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+			"    * MERGE: conflicting keys will be loaded from RDB.",
+			"    * NOFLUSH: the existing database will not be removed before load, but",
+			"      conflicting keys will generate an exception and kill the server.",
+			"    * NOSAVE: the database will be loaded from an existing RDB file.",
+			"    Examples:",
+			"    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+			"      the database.",
+			"    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+			"      existing RDB file.",
+			"    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+			"      file to the database.",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Setting it to 0 disables expiring keys in background when they are not",
 			"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -129,6 +142,8 @@ func cmdDebug(n *Node, c *client) {
 		c.ok()
 	case eq(sub, "POPULATE") && argc >= 3 && argc <= 5:
 		n.debugPopulate(c)
+	case eq(sub, "RELOAD"):
+		n.debugReload(c)
 	case eq(sub, "DIGEST") && argc == 2:
 		c.w.SimpleString(n.DatasetDigest())
 	case eq(sub, "DIGEST-VALUE") && argc >= 2:
@@ -165,17 +180,6 @@ func cmdDebug(n *Node, c *client) {
 // debugObjectExtra adds type-specific fields to DEBUG OBJECT (ql_nodes for
 // quicklists, ...).
 var debugObjectExtra = map[keyspace.Kind]func(v *keyspace.Value) string{}
-
-// serializedLengthFunc computes the RDB serialized length of a value for
-// DEBUG OBJECT; the RDB layer installs it.
-var serializedLengthFunc func(v *keyspace.Value) int
-
-func (n *Node) serializedLength(v *keyspace.Value) int {
-	if serializedLengthFunc != nil {
-		return serializedLengthFunc(v)
-	}
-	return 0
-}
 
 func (n *Node) debugPopulate(c *client) {
 	count, ok := parseIntStrict(c.args[2])

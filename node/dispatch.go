@@ -42,6 +42,10 @@ func (n *Node) processCommand(c *client) {
 	if isExec {
 		flags |= c.multiFlags
 	}
+	if n.writesDeniedByDiskError() && c.flags&flagMaster == 0 && (flags&CmdWrite != 0 || cmd.Name == "ping") {
+		n.rejectCommand(c, ErrMisconf)
+		return
+	}
 	if err := n.replCheckWrite(c, flags&CmdWrite != 0); err != "" {
 		n.rejectCommand(c, err)
 		return

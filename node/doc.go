@@ -66,6 +66,20 @@
 // passes them in. DEBUG DIGEST support is registered in node's
 // digestFuncs, with the same algorithm as Redis's xorObjectDigest.
 //
+// # Persistence
+//
+// persist.go saves and loads RDB files through the runtime's FileSystem
+// (SAVE, BGSAVE, save points, SHUTDOWN, loading dir/dbfilename in Start);
+// rdbconv.go converts values to and from the rdb package's, one pair of
+// functions per type (rdbSourceFuncs, rdbLoadFuncs). A background save
+// cannot fork: it takes a keyspace snapshot and writes it in slices from
+// Tick (NextWake asks for an immediate Tick meanwhile), so every write path
+// must go through n.lookupWrite or the DB methods that guard the snapshot.
+// The replication layer writes a full sync payload the same way with
+// n.startSnapshot (one snapshot at a time) and fills the repl-* AUX fields
+// through SetReplSaveInfo; SetLoadAuxHook hands it the AUX fields of a file
+// being loaded.
+//
 // # Replication
 //
 // repl.go wires the state machines of package replication into the node

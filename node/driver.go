@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -665,8 +666,12 @@ func (s *Server) timerLoop(stop chan struct{}) {
 			default:
 			}
 		}
-		if wait < 0 {
+		if wait <= 0 {
+			// The node wants to run again at once (a background save in
+			// slices): let the goroutines waiting for the lock (clients)
+			// go first.
 			wait = 0
+			runtime.Gosched()
 		}
 		t.Reset(wait)
 	}

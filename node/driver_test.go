@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -173,9 +174,9 @@ func TestBinaryLifecycle(t *testing.T) {
 	}
 	bin := buildReplab(t)
 	port := redistest.FreePort(t)
-	var log bytes.Buffer
-	cmd := exec.Command(bin, "server", "--port", strconv.Itoa(port), "--save", "")
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd := exec.Command(bin, "server", "--port", strconv.Itoa(port), "--save", "", "--dir", t.TempDir())
+	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	redistest.WaitFor(t, 10*time.Second, "the node to listen", func() bool {
@@ -211,7 +212,7 @@ func TestBinaryLifecycle(t *testing.T) {
 		conf := redistest.WriteFile(t, dir, "r.conf", "port 0\nmaxmemory 1mb\n# a comment\n")
 		p := redistest.FreePort(t)
 		var out bytes.Buffer
-		c := exec.Command(bin, "server", conf, "--port", strconv.Itoa(p), "--replicaof", "127.0.0.1 6399", "--hz", "20")
+		c := exec.Command(bin, "server", conf, "--port", strconv.Itoa(p), "--replicaof", "127.0.0.1 6399", "--hz", "20", "--dir", dir)
 		c.Stdout, c.Stderr = &out, &out
 		require.NoError(t, c.Start())
 		defer func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }()
@@ -310,4 +311,23 @@ func TestRedisCliInteractiveHints(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer a child process writes to while the test
+// reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

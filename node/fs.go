@@ -21,8 +21,16 @@ func (f osFS) path(name string) string {
 }
 
 func (f osFS) Create(name string) (WriteFile, error) {
-	return os.OpenFile(f.path(name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	file, err := os.OpenFile(f.path(name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{file}, nil
 }
+
+// osFile is a file of osFS; it implements WritebackStarter where the
+// system can (fs_linux.go).
+type osFile struct{ *os.File }
 
 func (f osFS) Open(name string) (ReadFile, error) { return os.Open(f.path(name)) }
 
@@ -179,4 +187,32 @@ func (m *MemFS) ReadAll(name string) ([]byte, error) {
 func (m *MemFS) WriteFile(name string, data []byte) {
 	m.files[name] = &memFile{data: append([]byte(nil), data...), synced: true}
 	m.durable[name] = append([]byte(nil), data...)
+}
+
+// RunBackground implements BackgroundRunner with a goroutine: the real
+// driver's fsyncs do not stall the event loop.
+func (f osFS) RunBackground(fn func() error) (poll func() (bool, error), wait func() error) {
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	var finished bool
+	var result error
+	poll = func() (bool, error) {
+		if finished {
+			return true, result
+		}
+		select {
+		case result = <-done:
+			finished = true
+			return true, result
+		default:
+			return false, nil
+		}
+	}
+	wait = func() error {
+		if !finished {
+			result, finished = <-done, true
+		}
+		return result
+	}
+	return poll, wait
 }

@@ -357,19 +357,34 @@ func (n *Node) clientsMemory() int64 {
 func (n *Node) infoPersistence(w *infoWriter) {
 	w.f("loading", "%d", b2i(n.loading))
 	w.f("async_loading", "0")
-	for _, f := range []string{"current_cow_peak", "current_cow_size", "current_cow_size_age", "current_fork_perc", "current_save_keys_processed", "current_save_keys_total"} {
+	for _, f := range []string{"current_cow_peak", "current_cow_size", "current_cow_size_age", "current_fork_perc"} {
 		w.f(f, "0")
 	}
+	var processed, total int64
+	current := int64(-1)
+	if j := n.persist.bgsave; j != nil {
+		processed = j.snap.Recorded
+		for _, h := range j.hints {
+			total += int64(h[0])
+		}
+		current = (n.ms - j.start) / 1000
+	}
+	w.f("current_save_keys_processed", "%d", processed)
+	w.f("current_save_keys_total", "%d", total)
 	w.f("rdb_changes_since_last_save", "%d", n.dirty)
-	w.f("rdb_bgsave_in_progress", "0")
+	w.f("rdb_bgsave_in_progress", "%d", b2i(n.persist.bgsave != nil))
 	w.f("rdb_last_save_time", "%d", n.lastSave/1000)
-	w.f("rdb_last_bgsave_status", "ok")
-	w.f("rdb_last_bgsave_time_sec", "-1")
-	w.f("rdb_current_bgsave_time_sec", "-1")
-	w.f("rdb_saves", "0")
+	status := "ok"
+	if n.persist.lastBgsaveErr {
+		status = "err"
+	}
+	w.f("rdb_last_bgsave_status", "%s", status)
+	w.f("rdb_last_bgsave_time_sec", "%d", n.persist.lastBgsaveTimeSec)
+	w.f("rdb_current_bgsave_time_sec", "%d", current)
+	w.f("rdb_saves", "%d", n.persist.saves)
 	w.f("rdb_last_cow_size", "0")
-	w.f("rdb_last_load_keys_expired", "0")
-	w.f("rdb_last_load_keys_loaded", "0")
+	w.f("rdb_last_load_keys_expired", "%d", n.persist.expiredKeys)
+	w.f("rdb_last_load_keys_loaded", "%d", n.persist.loadedKeys)
 	// replab has no AOF: appendonly is accepted and ignored.
 	w.f("aof_enabled", "0")
 	w.f("aof_rewrite_in_progress", "0")

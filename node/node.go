@@ -69,6 +69,7 @@ type Node struct {
 	stats Stats
 
 	lastSave int64 // ms of the last successful save (the start time until one)
+	persist  persistState
 
 	// INFO: sections replaced by later layers, memory marks.
 	infoOverrides map[string]func(w *infoWriter) string
@@ -170,6 +171,7 @@ func New(cfg *Config, rt Runtime) *Node {
 	n.initPubSub()
 	n.nextCron = n.ms
 	n.lastSave = n.ms
+	n.persist.lastBgsaveTimeSec = -1
 	n.initRepl()
 	return n
 }
@@ -188,6 +190,11 @@ func (n *Node) Start() {
 	n.startupMemory = n.processInfo().UsedMemory
 	n.logf(LogWarning, "Server initialized")
 	if !n.aclStartup() {
+		n.exited = true
+		n.rt.Exit(1)
+		return
+	}
+	if !n.loadDataFromDisk() {
 		n.exited = true
 		n.rt.Exit(1)
 		return
@@ -370,6 +377,7 @@ func (n *Node) Tick() {
 	}
 	n.updateTime()
 	n.handleBlockedTimeouts()
+	n.persistTick()
 	period := int64(1000 / n.cfg.Hz)
 	if n.ms >= n.nextCron {
 		n.serverCron()
@@ -389,6 +397,12 @@ func (n *Node) Tick() {
 
 // NextWake returns when the node next needs Tick.
 func (n *Node) NextWake() time.Time {
+	if w := n.persistWake(); !w.IsZero() {
+		if next := n.blockedDeadlineWake(time.UnixMilli(n.nextCron)); next.Before(w) {
+			return next
+		}
+		return w
+	}
 	return n.blockedDeadlineWake(time.UnixMilli(n.nextCron))
 }
 
@@ -408,7 +422,26 @@ func (n *Node) Signal(name string) {
 	default:
 		n.logf(LogWarning, "Received SIGTERM scheduling shutdown...")
 	}
-	n.prepareForShutdown(shutdownFlags{})
+	opt := n.cfg.ShutdownOnSigterm
+	if name == "SIGINT" {
+		opt = n.cfg.ShutdownOnSigint
+	}
+	var f shutdownFlags
+	for _, w := range strings.Fields(opt) {
+		switch w {
+		case "save":
+			f.save = true
+		case "nosave":
+			f.noSave = true
+		case "now":
+			f.now = true
+		case "force":
+			f.force = true
+		}
+	}
+	if msg := n.prepareForShutdown(f); msg != "" {
+		n.logf(LogWarning, "%s received but errors trying to shut down the server, check the logs for more information", name)
+	}
 	n.endEvent()
 }
 
@@ -420,6 +453,10 @@ type shutdownFlags struct {
 // shutdown is refused.
 func (n *Node) prepareForShutdown(f shutdownFlags) string {
 	n.logf(LogWarning, "User requested shutdown...")
+	if !n.shutdownSave(f) {
+		n.logf(LogWarning, "Errors trying to shut down the server. Check the logs for more information.")
+		return "ERR Errors trying to SHUTDOWN. Check logs."
+	}
 	n.logf(LogWarning, "%s is now ready to exit, bye bye...", "Redis")
 	n.flushAll()
 	for _, c := range n.clientOrder {
@@ -474,6 +511,7 @@ func (n *Node) serverCron() {
 	n.sampleStats()
 	n.clientsCron()
 	n.databasesCron()
+	n.persistCron()
 	n.replServerCron()
 }
 

@@ -202,8 +202,6 @@ func (n *Node) cfgInt(name string) int64 {
 	return v
 }
 
-func (n *Node) cfgBool(name string) bool { return mustGet(n.cfg, name) == "yes" }
-
 // replReadConfig refreshes the cached replication directives.
 func (n *Node) replReadConfig() {
 	s := &n.repl.set

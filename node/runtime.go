@@ -110,6 +110,23 @@ type WriteFile interface {
 	Close() error
 }
 
+// BackgroundRunner is implemented by FileSystems that can run slow file
+// work (an fsync of a big file) away from the node's event loop. RunBackground
+// starts fn and returns poll, which reports whether fn has finished and
+// its error (the node calls it from its events), and wait, which blocks
+// until fn has finished. fn touches only files, never the node.
+type BackgroundRunner interface {
+	RunBackground(fn func() error) (poll func() (bool, error), wait func() error)
+}
+
+// WritebackStarter is implemented by WriteFiles that can start writing
+// their data back to disk without waiting for it (Linux's
+// sync_file_range): a long save asks for it as it goes so that its final
+// Sync has little left to flush.
+type WritebackStarter interface {
+	StartWriteback() error
+}
+
 // ReadFile is a file open for reading.
 type ReadFile interface {
 	io.Reader

@@ -208,6 +208,16 @@ func appendValueJSON(b []byte, v Value) []byte {
 		return appendJSONBytes(b, v)
 	case List:
 		return appendJSONList(b, v)
+	case ListNodes:
+		var l [][]byte
+		for _, nd := range v.Nodes {
+			if nd.Plain {
+				l = append(l, nd.Data)
+				continue
+			}
+			WalkListpack(nd.Data, func(e Elem) error { l = append(l, e.Bytes()); return nil })
+		}
+		return appendJSONList(b, l)
 	case Set:
 		return appendJSONList(b, v)
 	case ZSet:

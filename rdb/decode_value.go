@@ -14,6 +14,7 @@ const ebExpireTimeMax = 1<<48 - 1
 type valueDecoder struct {
 	r          *reader
 	noDupCheck bool
+	listNodes  bool // QUICKLIST_2 lists as ListNodes
 }
 
 // dupSet detects repeated members of a collection.
@@ -201,6 +202,9 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		}
 		if n == 0 {
 			return nil, errEmpty
+		}
+		if t == TypeListQuicklist2 && d.listNodes {
+			return d.decodeListNodes(n)
 		}
 		var l List
 		for i := uint64(0); i < n; i++ {
@@ -608,4 +612,46 @@ func moduleTypeName(id uint64) string {
 		id >>= 6
 	}
 	return string(name[:]) + "/" + strconv.FormatUint(encver, 10)
+}
+
+// decodeListNodes reads the n nodes of a QUICKLIST_2 list and keeps them
+// as they are (DecoderOptions.ListNodes). Packed nodes are validated
+// entirely; empty ones are dropped, as Redis's loader drops them.
+func (d *valueDecoder) decodeListNodes(n uint64) (Value, error) {
+	r := d.r
+	var l ListNodes
+	for i := uint64(0); i < n; i++ {
+		container, err := r.readPlainLen()
+		if err != nil {
+			return nil, err
+		}
+		if container != quicklistPacked && container != quicklistPlain {
+			return nil, corruptf("unknown quicklist node container %d", container)
+		}
+		data, err := r.readString()
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == 0 {
+			return nil, corruptf("empty quicklist node")
+		}
+		if container == quicklistPlain {
+			l.Nodes = append(l.Nodes, ListNode{Data: data, Plain: true})
+			l.Count++
+			continue
+		}
+		count, err := WalkListpack(data, func(Elem) error { return nil })
+		if err != nil {
+			return nil, err
+		}
+		if count == 0 {
+			continue
+		}
+		l.Nodes = append(l.Nodes, ListNode{Data: data})
+		l.Count += count
+	}
+	if l.Count == 0 {
+		return nil, errEmpty
+	}
+	return l, nil
 }

@@ -26,6 +26,11 @@ type DecoderOptions struct {
 	// consumer detects duplicates itself (for instance on insertion into its
 	// own tables); it saves a hash table per value.
 	NoDupCheck bool
+	// ListNodes makes the Decoder return lists stored as QUICKLIST_2 (what
+	// Redis 7.0 writes) as ListNodes, their nodes kept as they are, instead
+	// of List: a consumer that stores lists as quicklists keeps Redis's node
+	// layout and saves the work of re-packing the elements.
+	ListNodes bool
 }
 
 // RecordKind says what a Record carries.
@@ -97,7 +102,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader, opts DecoderOptions) *Decoder {
 	d := &Decoder{r: newReader(r), opts: opts}
-	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck}
+	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck, listNodes: opts.ListNodes}
 	return d
 }
 

@@ -52,7 +52,9 @@
 //	}
 //
 // Values come decoded into plain Go types: String, List, Set, ZSet, Hash
-// and *Stream. Their byte slices belong to the caller. Record.Type says how
+// and *Stream (and, with DecoderOptions.ListNodes, ListNodes: a QUICKLIST_2
+// list kept as its validated nodes, for a consumer that stores lists as
+// quicklists). Their byte slices belong to the caller. Record.Type says how
 // the value was encoded on disk (Type.Encoding gives the OBJECT ENCODING
 // Redis would start from). KeyMeta carries the absolute expire time in
 // milliseconds (EXPIRETIME in seconds is converted) and the LRU idle time or
@@ -96,6 +98,7 @@
 //	e.Close()
 //
 // WriteKey takes a Source. The decoded value types are Sources, and so are
+// ListNodesSource (a list's quicklist nodes, written as they are),
 // ListSource, SetSource, ZSetSource, HashSource and StreamSource, which
 // present a value through iterators (iter.Seq) so that a big collection is
 // written element by element without an intermediate copy; the keyspace can

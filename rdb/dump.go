@@ -62,7 +62,7 @@ func VerifyDump(payload []byte, skipChecksum bool) (int, error) {
 // ParseDump decodes a DUMP payload as Redis 7.0's RESTORE does. Footer
 // problems wrap ErrDumpPayload; a body that does not decode (including a
 // type Redis 7.0 does not know, and an empty collection) wraps
-// ErrBadDataFormat and the cause. Only SkipChecksum and NoDupCheck of opts
+// ErrBadDataFormat and the cause. Only SkipChecksum, NoDupCheck and ListNodes of opts
 // apply. Bytes between the value and the footer are ignored, as Redis does.
 func ParseDump(payload []byte, opts DecoderOptions) (Type, Value, error) {
 	if _, err := VerifyDump(payload, opts.SkipChecksum); err != nil {
@@ -81,7 +81,7 @@ func ParseDump(payload []byte, opts DecoderOptions) (Type, Value, error) {
 	if !t.IsValue() || !t.knownTo70() {
 		return 0, nil, bad(unsupportedf("unknown value type %d", b))
 	}
-	vd := valueDecoder{r: r, noDupCheck: opts.NoDupCheck}
+	vd := valueDecoder{r: r, noDupCheck: opts.NoDupCheck, listNodes: opts.ListNodes}
 	v, err := vd.decode(t)
 	if err != nil {
 		return 0, nil, bad(err)

@@ -275,6 +275,10 @@ func (e *Encoder) writeValue(key []byte, withKey bool, v Source) error {
 		return e.writeList(v.asSource(), writeKey)
 	case ListSource:
 		return e.writeList(v, writeKey)
+	case ListNodes:
+		return e.writeListNodes(v.asSource(), writeKey)
+	case ListNodesSource:
+		return e.writeListNodes(v, writeKey)
 	case Set:
 		return e.writeSet(v.asSource(), writeKey)
 	case SetSource:
@@ -408,6 +412,36 @@ func (e *Encoder) writeList(src ListSource, writeKey func() error) error {
 	}
 	if n != src.Len || written != nodes {
 		return e.countMismatch("list", src.Len, n)
+	}
+	return nil
+}
+
+func (e *Encoder) writeListNodes(src ListNodesSource, writeKey func() error) error {
+	if src.Len <= 0 || src.NodeCount <= 0 || src.Nodes == nil {
+		return e.fail(encoderf("empty list"))
+	}
+	e.buf = append(e.buf, byte(TypeListQuicklist2))
+	if err := writeKey(); err != nil {
+		return err
+	}
+	e.buf = AppendLen(e.buf, uint64(src.NodeCount))
+	written := 0
+	for data, plain := range src.Nodes {
+		written++
+		if written > src.NodeCount {
+			break
+		}
+		if plain {
+			e.buf = AppendLen(e.buf, quicklistPlain)
+		} else {
+			e.buf = AppendLen(e.buf, quicklistPacked)
+		}
+		if err := e.str(data); err != nil {
+			return err
+		}
+	}
+	if written != src.NodeCount {
+		return e.fail(encoderf("list node iterator yielded %d nodes, NodeCount says %d", written, src.NodeCount))
 	}
 	return nil
 }

@@ -21,6 +21,17 @@ type ListSource struct {
 	Elements iter.Seq[[]byte]
 }
 
+// ListNodesSource is a list given as its quicklist nodes, head first: each
+// is a listpack or, when plain is true, a single element stored as it is.
+// The Encoder writes them as they are (QUICKLIST_2), without re-planning
+// the nodes or checking the listpacks: the caller vouches for them. Len is
+// the number of elements, NodeCount the number of nodes Nodes yields.
+type ListNodesSource struct {
+	Len       int
+	NodeCount int
+	Nodes     iter.Seq2[[]byte, bool]
+}
+
 // SetSource is a set given by an iterator. Hashtable forces the hashtable
 // encoding even when the set would fit an intset (Redis never converts a set
 // back to an intset, so a set that once grew stays a hashtable).
@@ -61,17 +72,19 @@ type StreamSource struct {
 	Groups       []StreamGroup
 }
 
-func (String) source()       {}
-func (List) source()         {}
-func (Set) source()          {}
-func (ZSet) source()         {}
-func (Hash) source()         {}
-func (*Stream) source()      {}
-func (ListSource) source()   {}
-func (SetSource) source()    {}
-func (ZSetSource) source()   {}
-func (HashSource) source()   {}
-func (StreamSource) source() {}
+func (String) source()          {}
+func (List) source()            {}
+func (Set) source()             {}
+func (ZSet) source()            {}
+func (Hash) source()            {}
+func (*Stream) source()         {}
+func (ListSource) source()      {}
+func (ListNodes) source()       {}
+func (ListNodesSource) source() {}
+func (SetSource) source()       {}
+func (ZSetSource) source()      {}
+func (HashSource) source()      {}
+func (StreamSource) source()    {}
 
 // Adapters from the decoded values.
 
@@ -124,4 +137,14 @@ func (v *Stream) asSource() StreamSource {
 		EntriesAdded: v.EntriesAdded,
 		Groups:       v.Groups,
 	}
+}
+
+func (v ListNodes) asSource() ListNodesSource {
+	return ListNodesSource{Len: v.Count, NodeCount: len(v.Nodes), Nodes: func(yield func([]byte, bool) bool) {
+		for _, nd := range v.Nodes {
+			if !yield(nd.Data, nd.Plain) {
+				return
+			}
+		}
+	}}
 }

@@ -23,6 +23,22 @@ type String []byte
 // List is a list value, head first.
 type List [][]byte
 
+// ListNode is one node of a quicklist: a listpack holding a run of
+// elements or, when Plain, a single element stored as it is (Redis keeps
+// elements of 1 GB and more in plain nodes).
+type ListNode struct {
+	Data  []byte
+	Plain bool
+}
+
+// ListNodes is a list value given as its quicklist nodes, head first, as
+// QUICKLIST_2 stores it (see DecoderOptions.ListNodes). Count is the number
+// of elements. Written back, the nodes are copied as they are.
+type ListNodes struct {
+	Nodes []ListNode
+	Count int
+}
+
 // Set is a set value, in file order (ascending for intsets).
 type Set [][]byte
 
@@ -133,6 +149,9 @@ func (String) Kind() Kind { return KindString }
 func (List) Kind() Kind { return KindList }
 
 // Kind implements Value.
+func (ListNodes) Kind() Kind { return KindList }
+
+// Kind implements Value.
 func (Set) Kind() Kind { return KindSet }
 
 // Kind implements Value.
@@ -149,6 +168,9 @@ func (v String) Len() int { return len(v) }
 
 // Len implements Value.
 func (v List) Len() int { return len(v) }
+
+// Len implements Value.
+func (v ListNodes) Len() int { return v.Count }
 
 // Len implements Value.
 func (v Set) Len() int { return len(v) }
