@@ -88,8 +88,8 @@
 // instead. Replicas are fed from the shared replication buffer at the end
 // of every event, through the runtime's ChunkSender when it has one. Full
 // synchronisation goes through two seams, SnapshotTransfer (master) and
-// SnapshotLoader (replica), described in repl_snapshot.go; phase A's
-// implementations transfer an empty dataset only. testdata/repl/*.txt are
+// SnapshotLoader (replica), described in repl_snapshot.go, implemented on
+// the persistence layer's snapshot jobs and loader. testdata/repl/*.txt are
 // scenarios that drive nodes of a World step by step (see
 // repl_scenario_test.go for the format).
 //

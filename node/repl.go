@@ -86,6 +86,14 @@ type replState struct {
 	lastPartialFailure string
 	snap               SnapshotTransfer
 	loader             SnapshotLoader
+	// snapInfo is what the replication snapshot being started records
+	// (repl-stream-db, repl-id, repl-offset).
+	snapInfo *ReplSaveInfo
+	// loadedAux are the replication AUX fields of the last file or payload
+	// loaded; startupDone is set once the first cron used those of the
+	// file loaded at start.
+	loadedAux   loadedAux
+	startupDone bool
 
 	nextCron  int64 // ms of the next replicationCron (1 Hz)
 	cronLoops int64
@@ -125,6 +133,51 @@ type replClient struct {
 	ackNow      bool   // REPLCONF GETACK ran: send an ACK with the offset before it
 }
 
+// loadedAux are the replication AUX fields of a loaded RDB (-1 and ""
+// when absent).
+type loadedAux struct {
+	replid   string
+	offset   int64
+	streamDB int
+}
+
+// replLoadAux receives the AUX fields of the files the node loads.
+func (n *Node) replLoadAux(name, value string) {
+	a := &n.repl.loadedAux
+	switch name {
+	case "repl-id":
+		a.replid = value
+	case "repl-offset":
+		if v, err := strconv.ParseInt(value, 10, 64); err == nil {
+			a.offset = v
+		}
+	case "repl-stream-db":
+		if v, err := strconv.Atoi(value); err == nil {
+			a.streamDB = v
+		}
+	}
+}
+
+// replSaveInfo is what the RDB files the node writes record about
+// replication (Redis's rdbPopulateSaveInfo): a master's stream when it has
+// a backlog, a replica's master (or cached master), nothing otherwise.
+func (n *Node) replSaveInfo() *ReplSaveInfo {
+	r := &n.repl
+	switch {
+	case r.snapInfo != nil:
+		return r.snapInfo
+	case r.masterHost == "" && r.buf != nil:
+		return &ReplSaveInfo{StreamDB: max(r.seldb, 0), ReplID: r.ids.ReplID, Offset: r.offset}
+	case r.masterHost == "":
+		return nil
+	case r.master != nil:
+		return &ReplSaveInfo{StreamDB: r.master.db.ID, ReplID: r.ids.ReplID, Offset: r.offset}
+	case r.cached != nil:
+		return &ReplSaveInfo{StreamDB: r.cached.db, ReplID: r.ids.ReplID, Offset: r.offset}
+	}
+	return nil
+}
+
 // cachedMaster is what a replica keeps of a lost master to ask for a
 // partial resynchronisation (Redis's cached_master).
 type cachedMaster struct {
@@ -148,8 +201,11 @@ func (n *Node) initRepl() {
 	r.ids = replication.NewIDs(r.rng)
 	r.seldb = -1
 	r.replicas = map[uint64]*client{}
-	r.snap = &emptySnapshotTransfer{n: n}
-	r.loader = &emptySnapshotLoader{n: n}
+	r.snap = &rdbSnapshotTransfer{n: n}
+	r.loader = &rdbSnapshotLoader{n: n}
+	r.loadedAux = loadedAux{streamDB: -1, offset: -1}
+	n.SetReplSaveInfo(n.replSaveInfo)
+	n.SetLoadAuxHook(n.replLoadAux)
 	n.replReadConfig()
 	r.noReplicasSince = n.ms / 1000
 	r.nextCron = n.ms
@@ -394,6 +450,10 @@ func (n *Node) replServerCron() {
 func (n *Node) replicationCron() {
 	r := &n.repl
 	now := n.nowSec()
+	if !r.startupDone {
+		r.startupDone = true
+		n.replRestoreFromFile()
+	}
 	// Replica side: timeouts, (re)connection, ACKs.
 	if r.masterHost != "" {
 		switch {
@@ -449,4 +509,37 @@ func (n *Node) replicationCron() {
 	n.replStartPendingSync()
 	n.replRefreshGood()
 	r.cronLoops++
+}
+
+// replRestoreFromFile restores the replication ID and offset an RDB file
+// loaded at start recorded (Redis's loadDataFromDisk), so that partial
+// resynchronisations survive a restart: a replica makes them its own and
+// synthesizes a cached master from them; a master keeps them as its
+// secondary ID, valid up to offset+1, with a backlog starting there. (Run by
+// the first replication cron, right after Start.)
+func (n *Node) replRestoreFromFile() {
+	r := &n.repl
+	a := r.loadedAux
+	if a.replid == "" || a.offset < 0 || a.streamDB < 0 {
+		return
+	}
+	if r.masterHost != "" {
+		if r.cached != nil {
+			return
+		}
+		r.ids.ReplID = a.replid
+		r.offset = a.offset
+		n.logf(LogNotice, "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.")
+		n.nextID++
+		r.cached = &cachedMaster{id: n.nextID, replid: a.replid, reploff: a.offset, db: a.streamDB}
+		return
+	}
+	if r.buf != nil {
+		return
+	}
+	r.ids.ReplID2 = a.replid
+	r.ids.SecondOffset = a.offset + 1
+	r.offset += a.offset
+	n.createBacklog()
+	r.noReplicasSince = n.nowSec()
 }

@@ -49,6 +49,9 @@ import (
 //	    Runs a step n times and prints the output of the last time.
 //	tick
 //	    Runs the timers that are due (the cron) without delivering anything.
+//	restart <node>
+//	    Restarts the node (a clean restart: its files stay); its connections
+//	    are cut.
 //	hold <a>-><b>, release <a>-><b>
 //	    Suspends / resumes delivery from a to b on the existing connections.
 //	cut <a> <b>
@@ -304,6 +307,16 @@ func (s *scenario) run(cmd string) []string {
 		return out
 	case "tick":
 		s.w.Tick()
+		return nil
+	case "restart":
+		s.node(f[1]).Restart(false)
+		// Clients of the old process are gone.
+		for ref := range s.clients {
+			if name, _, _ := strings.Cut(ref, "/"); name == f[1] {
+				delete(s.clients, ref)
+				delete(s.readers, ref)
+			}
+		}
 		return nil
 	case "hold", "release":
 		a, b := direction(t, f[1])

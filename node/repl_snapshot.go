@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"errors"
-	"io"
 	"strconv"
 
 	"replab/rdb"
@@ -31,11 +30,14 @@ import (
 // then it creates the master client (selecting the DB the payload's
 // repl-stream-db names) and applies the stream that followed the payload.
 //
-// Phase A implements both with placeholders that transfer an EMPTY dataset
-// (emptySnapshotTransfer and emptySnapshotLoader): correct for an empty
-// master, and the only thing they are used for. Phase B replaces them with a
-// transfer that encodes the keyspace (rdb.Encoder over a keyspace snapshot,
-// to a file or to the sockets) and a loader that decodes into the keyspace.
+// The implementations are rdbSnapshotTransfer and rdbSnapshotLoader, built
+// on the persistence layer: the transfer writes a keyspace snapshot
+// (startSnapshot, advanced from Tick, one snapshot at a time) to the
+// replicas' sockets as it is produced (diskless), or to memory and then
+// "$<len>" (disk target: Redis writes dbfilename and sends the file; replab
+// does not touch the disk for it); the loader collects the payload and loads
+// it with loadRDB at the end (Redis's disk mode writes a temporary file,
+// renames it to dbfilename and loads that; replab loads from memory).
 
 // SnapshotTarget is one replica a snapshot is for.
 type SnapshotTarget struct {
@@ -168,90 +170,161 @@ func (n *Node) emptyRDB(job *SnapshotJob) []byte {
 	return b.Bytes()
 }
 
-// emptySnapshotTransfer is the PHASE A PLACEHOLDER SnapshotTransfer: it
-// sends every replica the payload of an EMPTY dataset at once, framed as
-// the job asks. It is correct only for an empty master (it logs a warning
-// otherwise: those keys are not transferred). Phase B replaces it.
-type emptySnapshotTransfer struct{ n *Node }
+// rdbSnapshotTransfer is the SnapshotTransfer of a node: one snapshot of
+// the keyspace at a time, for one or more replicas.
+type rdbSnapshotTransfer struct {
+	n       *Node
+	job     *SnapshotJob
+	snap    *snapshotJob
+	targets []SnapshotTarget // replicas still waiting for this snapshot
+	mark    string           // diskless: the EOF mark
+	buf     bytes.Buffer     // disk target: the payload
+}
 
-func (t *emptySnapshotTransfer) Start(job *SnapshotJob) error {
+func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 	n := t.n
-	if keys := n.ks.Keys(); keys > 0 && !job.FunctionsOnly {
-		n.logf(LogWarning, "Full sync placeholder (phase A): sending an empty dataset, %d keys not transferred", keys)
+	if t.snap != nil || n.ks.Snapshotting() || n.bgsaveInProgress() {
+		return errors.New("a snapshot is already in progress")
 	}
-	payload := n.emptyRDB(job)
-	for _, r := range job.Replicas {
-		var b []byte
-		if job.Diskless {
-			mark := replication.NewID(n.repl.rng)
-			b = append(b, "$EOF:"+mark+"\r\n"...)
-			b = append(b, payload...)
-			b = append(b, mark...)
-		} else {
-			t.n.replicaSendingBulk(r.ID)
-			b = append(b, "$"+strconv.Itoa(len(payload))+"\r\n"...)
-			b = append(b, payload...)
-		}
-		n.rt.Send(r.Conn, b)
-		n.stats.NetReplOutputBytes += int64(len(b))
-		n.replicaSnapshotSent(r.ID, job.Diskless)
+	t.job, t.targets = job, append([]SnapshotTarget(nil), job.Replicas...)
+	var w interface{ Write([]byte) (int, error) } = &t.buf
+	t.buf.Reset()
+	if job.Diskless {
+		t.mark = replication.NewID(n.repl.rng)
+		t.send([]byte("$EOF:" + t.mark + "\r\n"))
+		w = fanout{t}
+		n.logf(LogNotice, "Background RDB transfer started")
+	} else {
+		n.logf(LogNotice, "Background saving started")
 	}
+	if job.FunctionsOnly {
+		// No keys, and replab has no functions: the header and the end.
+		_, _ = w.Write(n.emptyRDB(job))
+		t.finish(nil)
+		return nil
+	}
+	n.repl.snapInfo = &ReplSaveInfo{StreamDB: job.StreamDB, ReplID: job.ReplID, Offset: job.Offset}
+	t.snap = n.startSnapshot(w, t.finish)
+	n.repl.snapInfo = nil
 	return nil
 }
 
-func (t *emptySnapshotTransfer) Active() (bool, bool) { return false, false }
-func (t *emptySnapshotTransfer) Attach(int64) bool    { return false }
-func (t *emptySnapshotTransfer) Drop(int64)           {}
-func (t *emptySnapshotTransfer) Step()                {}
+// send writes p to every replica still waiting.
+func (t *rdbSnapshotTransfer) send(p []byte) {
+	for _, r := range t.targets {
+		t.n.rt.Send(r.Conn, p)
+	}
+	t.n.stats.NetReplOutputBytes += int64(len(p) * len(t.targets))
+}
 
-// emptySnapshotLoader is the PHASE A PLACEHOLDER SnapshotLoader: it
-// collects the payload, checks it is a valid RDB (checksum included), reads
-// repl-stream-db, and loads nothing: a payload with keys is accepted with a
-// warning and its keys are dropped. Phase B replaces it.
-type emptySnapshotLoader struct {
+// fanout is the writer of a diskless snapshot: what the encoder flushes goes
+// to the sockets at once.
+type fanout struct{ t *rdbSnapshotTransfer }
+
+func (f fanout) Write(p []byte) (int, error) {
+	f.t.send(p)
+	return len(p), nil
+}
+
+// finish is called when the snapshot is complete (or failed).
+func (t *rdbSnapshotTransfer) finish(err error) {
+	n := t.n
+	t.snap = nil
+	targets := t.targets
+	t.targets = nil
+	if err != nil {
+		if t.job.Diskless {
+			n.logf(LogWarning, "Background transfer error")
+		} else {
+			n.logf(LogWarning, "Background saving error")
+		}
+		n.replicaSnapshotFailed()
+		return
+	}
+	if t.job.Diskless {
+		t.targets = targets
+		t.send([]byte(t.mark))
+		t.targets = nil
+		n.logf(LogNotice, "Background RDB transfer terminated with success")
+	} else {
+		n.logf(LogNotice, "Background saving terminated with success")
+	}
+	for _, r := range targets {
+		if !t.job.Diskless {
+			n.replicaSendingBulk(r.ID)
+			b := append([]byte("$"+strconv.Itoa(t.buf.Len())+"\r\n"), t.buf.Bytes()...)
+			n.rt.Send(r.Conn, b)
+			n.stats.NetReplOutputBytes += int64(len(b))
+		}
+		n.replicaSnapshotSent(r.ID, t.job.Diskless)
+	}
+	t.buf.Reset()
+}
+
+// Active reports a snapshot in progress: this transfer's, or a BGSAVE (a
+// disk snapshot no replica can join).
+func (t *rdbSnapshotTransfer) Active() (bool, bool) {
+	if t.snap != nil {
+		return true, t.job.Diskless
+	}
+	return t.n.bgsaveInProgress() || t.n.ks.Snapshotting(), false
+}
+
+func (t *rdbSnapshotTransfer) Attach(id int64) bool {
+	if t.snap == nil || t.job.Diskless {
+		return false
+	}
+	c := t.n.repl.replicas[uint64(id)]
+	if c == nil {
+		return false
+	}
+	t.targets = append(t.targets, SnapshotTarget{ID: id, Conn: c.conn, Name: t.n.replicaName(c), PreSYNC: c.repl.preSYNC})
+	return true
+}
+
+// Drop forgets a replica; a snapshot nobody waits for any more stops.
+func (t *rdbSnapshotTransfer) Drop(id int64) {
+	for i, r := range t.targets {
+		if r.ID == id {
+			t.targets = append(t.targets[:i], t.targets[i+1:]...)
+			break
+		}
+	}
+	if t.snap != nil && len(t.targets) == 0 {
+		t.n.abortSnapshot(t.snap)
+		t.snap = nil
+		t.buf.Reset()
+	}
+}
+
+func (t *rdbSnapshotTransfer) Step() {}
+
+// rdbSnapshotLoader is the SnapshotLoader of a node: it collects the
+// payload and loads it with the persistence layer's loader when complete.
+type rdbSnapshotLoader struct {
 	n   *Node
 	buf []byte
 }
 
-func (l *emptySnapshotLoader) Begin(LoadHeader) error { l.buf = l.buf[:0]; return nil }
+func (l *rdbSnapshotLoader) Begin(LoadHeader) error { l.buf = l.buf[:0]; return nil }
 
-func (l *emptySnapshotLoader) Write(p []byte) error {
+func (l *rdbSnapshotLoader) Write(p []byte) error {
 	l.buf = append(l.buf, p...)
 	return nil
 }
 
-func (l *emptySnapshotLoader) End(done func(LoadResult, error)) {
-	var res LoadResult
-	d := rdb.NewDecoder(bytes.NewReader(l.buf), rdb.DecoderOptions{})
-	var err error
-	for {
-		var rec rdb.Record
-		rec, err = d.Next()
-		if err != nil {
-			break
-		}
-		switch rec.Kind {
-		case rdb.RecordAux:
-			if string(rec.Key) == "repl-stream-db" {
-				if v, perr := strconv.Atoi(string(rec.Aux)); perr == nil {
-					res.StreamDB = v
-				}
-			}
-		case rdb.RecordKey:
-			res.Keys++
-		}
-	}
+func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
+	n := l.n
+	n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
+	err := n.loadRDB(bytes.NewReader(l.buf), n.cfg.DBFilename, false)
+	n.loading = true // loadRDB ends its own loading state; ours ends with done
 	l.buf = nil
-	if !errors.Is(err, io.EOF) {
-		done(LoadResult{}, err)
-		return
+	res := LoadResult{Keys: n.persist.loadedKeys}
+	if a := n.repl.loadedAux; a.streamDB >= 0 {
+		res.StreamDB = a.streamDB
 	}
-	if res.Keys > 0 {
-		l.n.logf(LogWarning, "Full sync placeholder (phase A): %d keys of the master's payload not loaded", res.Keys)
-		res.Keys = 0
-	}
-	done(res, nil)
+	done(res, err)
 }
 
-func (l *emptySnapshotLoader) Abort() { l.buf = nil }
-func (l *emptySnapshotLoader) Step()  {}
+func (l *rdbSnapshotLoader) Abort() { l.buf = nil }
+func (l *rdbSnapshotLoader) Step()  {}

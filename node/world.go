@@ -88,6 +88,9 @@ func (wn *WorldNode) boot() {
 // new one from the same configuration and disk. Its connections are cut.
 func (wn *WorldNode) Restart(crash bool) {
 	w := wn.w
+	// The old process is gone: whatever it does while its connections are
+	// cut has no effect (no log, no dial, no output).
+	wn.rt.exited = true
 	for _, k := range w.order {
 		p := w.pipes[k]
 		if p != nil && (k.node == wn || p.to.node == wn) {
@@ -133,6 +136,9 @@ func (r *worldRuntime) Rand() *rand.Rand { return r.rng }
 func (r *worldRuntime) FS() FileSystem   { return r.wn.Files }
 
 func (r *worldRuntime) Send(c ConnID, p []byte) int {
+	if r.exited {
+		return 0
+	}
 	pp := r.wn.w.pipes[pipeKey{r.wn, c}]
 	if pp == nil || pp.closing {
 		return 0
@@ -143,6 +149,9 @@ func (r *worldRuntime) Send(c ConnID, p []byte) int {
 
 // SendChunks implements ChunkSender by copying the chunks into the pipe.
 func (r *worldRuntime) SendChunks(c ConnID, chunks [][]byte) int {
+	if r.exited {
+		return 0
+	}
 	pp := r.wn.w.pipes[pipeKey{r.wn, c}]
 	if pp == nil || pp.closing {
 		return 0
@@ -164,6 +173,9 @@ func (r *worldRuntime) Close(c ConnID) {
 func (r *worldRuntime) Sleep(d time.Duration) { r.wn.w.now = r.wn.w.now.Add(d) }
 
 func (r *worldRuntime) Log(level LogLevel, msg string) {
+	if r.exited {
+		return // a process that exited, or was replaced by Restart
+	}
 	r.wn.w.Log = append(r.wn.w.Log, fmt.Sprintf("%s %c %s", r.wn.Name, level.Mark(), msg))
 }
 
@@ -175,6 +187,9 @@ func (r *worldRuntime) Exit(code int) { r.exited = true }
 func (r *worldRuntime) Dial(addr string) ConnID {
 	w := r.wn.w
 	id := r.newConn()
+	if r.exited {
+		return id // a process replaced by Restart: nothing happens
+	}
 	from := pipeKey{r.wn, id}
 	target := w.nodeAt(addr)
 	if target == nil || target.rt.exited {
