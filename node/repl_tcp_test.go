@@ -28,7 +28,7 @@ func replInfo(t *testing.T, c *redistest.Conn, field string) string {
 // sockets and waits for the replica's link to be up.
 func startReplPair(t *testing.T) (master, replica *redistest.Replab, mc, rc *redistest.Conn) {
 	master = redistest.StartReplab(t, "--repl-diskless-sync-delay", "0")
-	replica = redistest.StartReplab(t, "--replicaof", "127.0.0.1", strconv.Itoa(master.Port))
+	replica = redistest.StartReplab(t, "--replicaof", "127.0.0.1", strconv.Itoa(master.Port), "--repl-diskless-sync-delay", "0")
 	mc = redistest.Dial(t, master.Addr())
 	rc = redistest.Dial(t, replica.Addr())
 	redistest.WaitFor(t, 10*time.Second, "the replica's link", func() bool {
