@@ -190,9 +190,19 @@ type propagation struct {
 	args [][]byte
 }
 
+// propagating reports whether anything consumes propagated writes: a
+// replication buffer on a master, or a test hook. Without a consumer, as
+// Redis without replicas, writes are not copied for propagation at all.
+func (n *Node) propagating() bool {
+	return n.propagateHook != nil || (n.repl.masterHost == "" && n.repl.buf != nil)
+}
+
 // alsoPropagate queues args (copied) for propagation at the end of the
 // current execution unit.
 func (n *Node) alsoPropagate(db int, args [][]byte) {
+	if !n.propagating() {
+		return
+	}
 	cp := make([][]byte, len(args))
 	total := 0
 	for _, a := range args {
