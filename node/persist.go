@@ -555,6 +555,10 @@ func (n *Node) loadDataFromDisk() bool {
 // and, through the rdb package's *rdb.Error, the offset.
 func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 	n.loading = true
+	if lo, ok := n.rt.(LoadObserver); ok {
+		lo.BulkLoad(true)
+		defer lo.BulkLoad(false)
+	}
 	defer func() { n.loading = false }()
 	fail := func(err error) error { return &LoadError{File: name, Err: err} }
 	d := rdb.NewDecoder(r, rdb.DecoderOptions{

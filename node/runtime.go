@@ -159,3 +159,11 @@ func (n *Node) sendChunks(c ConnID, chunks [][]byte) int {
 	}
 	return pending
 }
+
+// LoadObserver is implemented by runtimes that want to know when the node
+// loads a dataset in bulk (an RDB file at start, DEBUG RELOAD, a full
+// resynchronisation): the TCP driver lets the heap grow further between
+// garbage collections meanwhile, since everything allocated is kept.
+type LoadObserver interface {
+	BulkLoad(active bool)
+}
