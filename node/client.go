@@ -179,7 +179,13 @@ func (n *Node) processInput(c *client) {
 					n.logf(LogVerbose, "Protocol error (%s) from client: %s", pe.Reason, n.clientInfoString(c))
 				}
 				n.countError(pe.Reply)
-				c.w.Error(pe.Reply)
+				if c.flags&flagMaster != 0 {
+					// Nothing is ever sent to the master: Redis logs it.
+					n.logf(LogWarning, "== CRITICAL == This replica is sending an error to its master: '%s' after processing the command '<unknown>'", strings.TrimPrefix(pe.Reply, "ERR "))
+					n.stats.UnexpectedErrors++
+				} else {
+					c.w.Error(pe.Reply)
+				}
 			}
 			c.flags |= flagCloseAfterReply
 			break
@@ -188,6 +194,10 @@ func (n *Node) processInput(c *client) {
 			break
 		}
 		if len(args) == 0 {
+			if c.flags&flagReplica != 0 && c.repl != nil && c.repl.rep != nil {
+				// A replica's keepalive newline while it loads.
+				c.repl.rep.AckTime = n.ms
+			}
 			continue
 		}
 		c.args = args

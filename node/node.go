@@ -397,7 +397,11 @@ func (n *Node) Tick() {
 
 // NextWake returns when the node next needs Tick.
 func (n *Node) NextWake() time.Time {
-	if w := n.persistWake(); !w.IsZero() {
+	w := n.persistWake()
+	if rw := n.replWake(); !rw.IsZero() && (w.IsZero() || rw.Before(w)) {
+		w = rw
+	}
+	if !w.IsZero() {
 		if next := n.blockedDeadlineWake(time.UnixMilli(n.nextCron)); next.Before(w) {
 			return next
 		}

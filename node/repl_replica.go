@@ -178,6 +178,7 @@ type masterLink struct {
 	loadingWait bool // the payload is complete, the loader is loading
 	loaded      bool
 	pending     []byte // stream bytes after the payload, applied once loaded
+	newlineSent int64  // unix second of the last keepalive newline
 }
 
 func (l *masterLink) active() bool { return !l.dead && l.n.repl.link == l }
@@ -378,6 +379,7 @@ func (l *masterLink) transfer(p []byte) {
 	if !l.begun && l.tr.TotalBytes() != -1 {
 		l.begun = true
 		if l.toParser {
+			n.replStopSaving()
 			n.replPrepareLoad()
 		}
 		size := l.tr.TotalBytes()
@@ -385,15 +387,13 @@ func (l *masterLink) transfer(p []byte) {
 			size = -1
 		}
 		if err := r.loader.Begin(LoadHeader{Size: size, ToParser: l.toParser, ReplID: l.fullID, Offset: l.fullOffset}); err != nil {
-			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
-			n.replCancelHandshake(true)
+			n.replLoadFailed(err)
 			return
 		}
 	}
 	for _, chunk := range st.Payload {
 		if err := r.loader.Write(chunk); err != nil {
-			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
-			n.replCancelHandshake(true)
+			n.replLoadFailed(err)
 			return
 		}
 	}
@@ -402,10 +402,36 @@ func (l *masterLink) transfer(p []byte) {
 	}
 	l.pending = append(l.pending[:0], st.Rest...)
 	if !l.toParser {
+		n.replStopSaving()
 		n.replPrepareLoad()
 	}
 	l.loadingWait = true
 	r.loader.End(func(res LoadResult, err error) { n.replLoaded(l, res, err) })
+}
+
+// replLoadFailed logs a failed step of receiving or loading the payload
+// and restarts the synchronisation.
+func (n *Node) replLoadFailed(err error) {
+	var le replLoadError
+	if errors.As(err, &le) {
+		n.logf(LogWarning, "%s", le)
+	} else {
+		n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
+	}
+	n.replCancelHandshake(true)
+}
+
+// replStopSaving ends a background save before the replica loads its
+// master's payload, as Redis kills its RDB child (the save would overwrite
+// dbfilename with the old data, and costs memory meanwhile).
+func (n *Node) replStopSaving() {
+	if n.persist.bgsave == nil {
+		return
+	}
+	if !n.repl.link.toParser {
+		n.logf(LogNotice, "Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process %d and removing its temp file to avoid any race", n.processInfo().PID)
+	}
+	n.abortBgsave("replica loading")
 }
 
 // replPrepareLoad drops what the replica had before loading its master's
@@ -436,12 +462,21 @@ func (n *Node) replLoaded(l *masterLink, res LoadResult, err error) {
 	}
 	l.loadingWait = false
 	if err != nil {
-		where := "disk"
-		if l.toParser {
-			where = "socket"
+		var le replLoadError
+		if errors.As(err, &le) {
+			n.logf(LogWarning, "%s", le)
+		} else {
+			where := "disk"
+			if l.toParser {
+				where = "socket"
+			}
+			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB from %s: %v", where, err)
 		}
-		n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB from %s: %v", where, err)
 		n.replCancelHandshake(true)
+		if l.toParser {
+			// Remove the half-loaded data.
+			n.emptyData()
+		}
 		return
 	}
 	r.link = nil
@@ -536,6 +571,20 @@ func (n *Node) replMasterGone(c *client) {
 		n.logf(LogNotice, "Reconnecting to MASTER %s:%d", r.masterHost, r.masterPort)
 		n.replConnect()
 	}
+}
+
+// replLoadingKeepalive sends the master a newline, at most once a second,
+// while the replica loads its payload (Redis's
+// replicationSendNewlineToMaster): the master then knows the replica is
+// alive although it sends no ACK.
+func (n *Node) replLoadingKeepalive() {
+	r := &n.repl
+	l := r.link
+	if l == nil || r.state != linkTransfer || n.nowSec() == l.newlineSent {
+		return
+	}
+	l.newlineSent = n.nowSec()
+	n.rt.Send(l.id, []byte("\n"))
 }
 
 // replSendAck sends REPLCONF ACK <offset> to the master.

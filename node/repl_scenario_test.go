@@ -64,6 +64,11 @@ import (
 //	    line per "\n"-terminated piece.
 //	info <node> <field> [field ...]
 //	    Prints INFO fields of the node ("field:value").
+//	files <node>
+//	    Lists the node's files with their sizes ("name size").
+//	slices <keys>
+//	    Loads full sync payloads <keys> keys per slice (default 4096), so
+//	    that a load spans several events.
 //	log
 //	    Prints the log lines written since the last "log", grouped by node
 //	    (qbuf-free and tot-mem of client descriptions masked: they depend on
@@ -347,6 +352,19 @@ func (s *scenario) run(cmd string) []string {
 			out = append(out, field+":"+v)
 		}
 		return out
+	case "files":
+		fsys := s.node(f[1]).Files
+		var out []string
+		for _, name := range fsys.Names() {
+			size, _ := fsys.Size(name)
+			out = append(out, fmt.Sprintf("%s %d", name, size))
+		}
+		return out
+	case "slices":
+		v, err := strconv.ParseInt(f[1], 10, 64)
+		require.NoError(t, err)
+		loadSliceKeys = v
+		return nil
 	case "log":
 		var out []string
 		for _, wn := range s.w.nodes {
@@ -377,6 +395,7 @@ func runScenario(t *testing.T, steps []scenarioStep, chunk int) [][]string {
 	s := &scenario{t: t, w: NewWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		clients: map[string]*WorldClient{}, readers: map[string]*resp.ReplyReader{}, logSeen: map[string]int{}}
 	s.w.Chunk = chunk
+	defer func(keys int64) { loadSliceKeys = keys }(loadSliceKeys)
 	outs := make([][]string, len(steps))
 	for i, st := range steps {
 		outs[i] = s.run(st.cmd)
