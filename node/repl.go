@@ -129,7 +129,7 @@ type replClient struct {
 	// waiting for this replica's connection to drain, 0 when it is not
 	// (Redis's repl_last_partial_write).
 	lastPartialWrite int64
-	rep        *replication.Replica
+	rep              *replication.Replica
 
 	// As our master (replica side).
 	replid      string
