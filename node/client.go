@@ -59,8 +59,13 @@ type client struct {
 	freed  bool
 
 	// MULTI state
-	multi        []queuedCommand
-	multiFlags   CmdFlag
+	multi      []queuedCommand
+	multiFlags CmdFlag
+	// postponed is a command postponed by a client pause (pause.go), run
+	// before the rest of the input; postponedLen its size in the input.
+	postponed    [][]byte
+	postponedLen int
+	lastCmdLen   int // size in the input of the command being processed
 	multiBytes   int
 	watching     []watchKey
 	watchExpired map[watchKey]bool
@@ -172,7 +177,16 @@ func (n *Node) markPending(c *client) {
 func (n *Node) processInput(c *client) {
 	n.markPending(c)
 	for !c.freed && c.flags&(flagCloseAfterReply|flagCloseASAP|flagBlocked) == 0 {
-		args, err := c.reader.Next()
+		var args [][]byte
+		var err error
+		if c.postponed != nil {
+			args, c.postponed = c.postponed, nil
+			c.lastCmdLen, c.postponedLen = c.postponedLen, 0
+		} else {
+			buffered := c.reader.Buffered()
+			args, err = c.reader.Next()
+			c.lastCmdLen = buffered - c.reader.Buffered()
+		}
 		if err != nil {
 			if pe, ok := err.(*resp.ProtocolError); ok {
 				if n.cfg.LogLevel <= LogVerbose || c.flags&flagMaster != 0 {

@@ -51,7 +51,8 @@ type Node struct {
 	nextCron     int64 // ms
 	cronLoops    int64
 	activeExpire bool
-	expireDB     int // where the next active expiry cycle starts
+	pause        pauseState // client pauses (pause.go)
+	expireDB     int        // where the next active expiry cycle starts
 
 	// publishHook delivers keyspace notifications (pub/sub).
 	publishHook func(class int, event, key string, db int)
@@ -376,6 +377,7 @@ func (n *Node) Tick() {
 		return
 	}
 	n.updateTime()
+	n.clientPauseCron()
 	n.handleBlockedTimeouts()
 	n.persistTick()
 	period := int64(1000 / n.cfg.Hz)
@@ -400,6 +402,9 @@ func (n *Node) NextWake() time.Time {
 	w := n.persistWake()
 	if rw := n.replWake(); !rw.IsZero() && (w.IsZero() || rw.Before(w)) {
 		w = rw
+	}
+	if pw := n.pauseWake(); pw != 0 && (w.IsZero() || pw < w.UnixMilli()) {
+		w = time.UnixMilli(pw)
 	}
 	if !w.IsZero() {
 		if next := n.blockedDeadlineWake(time.UnixMilli(n.nextCron)); next.Before(w) {
@@ -565,7 +570,7 @@ func (n *Node) clientsCron() {
 
 // databasesCron expires keys actively and keeps the hash tables sized.
 func (n *Node) databasesCron() {
-	if n.activeExpire && !n.isReplica() {
+	if n.activeExpire && !n.isReplica() && !n.paused() {
 		n.activeExpireCycle()
 	}
 	for i := 0; i < n.ks.Len(); i++ {

@@ -110,6 +110,8 @@ type replState struct {
 	cached         *cachedMaster
 	downSince      int64 // unix seconds the link went down; 0 = never connected
 	transferLastIO int64 // unix seconds
+
+	failover failover // a FAILOVER in progress (repl_failover.go)
 }
 
 // replClient is the replication state of a client: a replica of ours (its
@@ -431,9 +433,14 @@ func (n *Node) replBeforeSleep() {
 		}
 		n.resumeUnblocked()
 	}
-	if r.table.TakeGetAck() {
+	if len(n.unblockedQueue) > 0 {
+		// Postponed clients released by the end of a pause.
+		n.resumeUnblocked()
+	}
+	if !n.paused() && r.table.TakeGetAck() {
 		n.replFeedCommand(r.seldb, getAckArgs)
 	}
+	n.updateFailoverStatus()
 	r.snap.Step()
 	r.loader.Step()
 	if n.persist.childDone {
@@ -464,9 +471,14 @@ func (n *Node) replServerCron() {
 	n.replCheckReplicaLimits()
 	if n.ms >= n.repl.nextCron {
 		n.replicationCron()
-		n.repl.nextCron += 1000
+		// Faster while a FAILOVER runs, as Redis does.
+		period := int64(1000)
+		if n.repl.failover.state != noFailover {
+			period = 100
+		}
+		n.repl.nextCron += period
 		if n.repl.nextCron <= n.ms {
-			n.repl.nextCron = n.ms + 1000
+			n.repl.nextCron = n.ms + period
 		}
 	}
 }
@@ -503,7 +515,11 @@ func (n *Node) replicationCron() {
 	// Master side: PING into the stream, newlines to replicas waiting for
 	// a snapshot, timed out replicas, the backlog's time to live.
 	if r.cronLoops%r.set.pingPeriod == 0 && r.table.Len() > 0 {
-		n.replFeedCommand(r.seldb, pingArgs)
+		// Not while a FAILOVER with a timeout pauses writes (Redis's
+		// check, which ignores a FAILOVER without one).
+		if !(r.failover.end != 0 && n.paused()) {
+			n.replFeedCommand(r.seldb, pingArgs)
+		}
 	}
 	_, diskless := r.snap.Active()
 	for _, rep := range r.table.List() {

@@ -122,6 +122,10 @@ func cmdSync(n *Node, c *client) {
 		n.replUnsetMaster()
 		n.logf(LogNotice, "MASTER MODE enabled (failover request from '%s')", n.clientInfoString(c))
 	}
+	if r.failover.state != noFailover {
+		n.replyError(c, "NOMASTERLINK Can't SYNC while failing over")
+		return
+	}
 	if r.masterHost != "" && r.state != linkConnected {
 		n.replyError(c, "NOMASTERLINK Can't SYNC while not connected with my master")
 		return
@@ -713,6 +717,11 @@ func indexCRLF(s string) int {
 // and closes it (a master turning into a replica).
 func (n *Node) disconnectAllBlockedClients() {
 	for _, c := range append([]*client(nil), n.blockedClients...) {
+		if c.blocked != nil && c.blocked.postponed {
+			// Its command runs from scratch later: it will be refused
+			// then if it must.
+			continue
+		}
 		n.markPending(c)
 		n.replyError(c, "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
 		n.repl.table.CancelWait(uint64(c.id))

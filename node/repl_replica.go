@@ -20,6 +20,10 @@ import (
 
 func cmdReplicaof(n *Node, c *client) {
 	r := &n.repl
+	if r.failover.state != noFailover {
+		n.replyError(c, "ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if eq(c.args[1], "no") && eq(c.args[2], "one") {
 		if r.masterHost != "" {
 			n.replUnsetMaster()
@@ -212,6 +216,7 @@ func (l *masterLink) connected(info ConnInfo) {
 	if r.cached != nil {
 		cfg.CachedReplID, cfg.CachedOffset = r.cached.replid, r.cached.reploff
 	}
+	cfg.Failover = r.failover.state == failoverInProgress
 	l.hs = replication.NewHandshake(cfg)
 	l.send(l.hs.Start())
 }
@@ -291,7 +296,11 @@ func (l *masterLink) handshake(p []byte) {
 	l.send(st.Send)
 	if err != nil {
 		var he *replication.HandshakeError
-		if errors.As(err, &he) {
+		if errors.As(err, &he) && he.Failover && r.failover.state == failoverInProgress {
+			n.abortFailover(he.Text)
+			return
+		}
+		if he != nil {
 			n.logf(LogWarning, "%s", he.Text)
 		}
 		n.replCancelHandshake(false)
@@ -299,6 +308,11 @@ func (l *masterLink) handshake(p []byte) {
 	}
 	if !st.Done {
 		return
+	}
+	if r.failover.state == failoverInProgress {
+		// The target answered PSYNC FAILOVER (a full resync is possible in
+		// edge cases): the failover is over.
+		n.clearFailover()
 	}
 	rest := append([]byte(nil), l.hs.Rest()...)
 	switch o := st.Outcome.(type) {
@@ -544,7 +558,7 @@ func (n *Node) masterReceive(c *client, data []byte) {
 // never inside MULTI) and relays those bytes to this node's own buffer.
 func (n *Node) masterCommit(c *client) {
 	m := c.repl
-	applied := len(m.raw) - c.reader.Buffered()
+	applied := len(m.raw) - c.reader.Buffered() - c.postponedLen
 	if applied <= 0 {
 		return
 	}
