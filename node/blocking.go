@@ -43,6 +43,8 @@ type blockState struct {
 	// postponed: the client's command waits for the end of a client pause
 	// (pause.go) and runs again from scratch then.
 	postponed bool
+	// shutdown: a SHUTDOWN waiting for the replicas to catch up.
+	shutdown bool
 	// readyKey is, during a re-run, the key whose readiness caused it
 	// (XREAD serves only that key, as Redis does).
 	readyKey string

@@ -774,9 +774,6 @@ func (n *Node) shutdownSave(f shutdownFlags) bool {
 		n.logf(LogWarning, "There is a child saving an .rdb. Killing it!")
 		n.abortBgsave("shutdown")
 	}
-	if n.loading {
-		f.save, f.noSave = false, true
-	}
 	if (len(n.cfg.Save) > 0 && !f.noSave) || f.save {
 		n.logf(LogNotice, "Saving the final RDB snapshot before exiting.")
 		if err := n.saveSync(); err != nil {
