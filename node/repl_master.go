@@ -288,7 +288,14 @@ func (n *Node) replStartSnapshot(mincapa replication.Capa, filter bool) {
 		target = "replicas sockets"
 	}
 	n.logf(LogNotice, "Starting BGSAVE for SYNC with target: %s", target)
-	job := &SnapshotJob{ReplID: r.ids.ReplID, Offset: r.offset, StreamDB: max(r.seldb, 0), Diskless: socket, FunctionsOnly: filter}
+	// The DB the stream has selected at the snapshot's offset: a
+	// replica relays its master's stream, whose DB is its master
+	// client's (Redis's rdbPopulateSaveInfo).
+	streamDB := max(r.seldb, 0)
+	if r.masterHost != "" && r.master != nil {
+		streamDB = r.master.db.ID
+	}
+	job := &SnapshotJob{ReplID: r.ids.ReplID, Offset: r.offset, StreamDB: streamDB, Diskless: socket, FunctionsOnly: filter}
 	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
 		c := r.replicas[rep.ID]
 		if c == nil || rep.State != replication.StateWaitBGSaveStart || c.repl.rdbFilter != filter {
