@@ -289,6 +289,9 @@ type snapshotJob struct {
 	// diskless transfer waits for its slowest replica, as Redis's parent
 	// stops reading the child's pipe).
 	hold func() bool
+	// sliceKeys, when set, replaces bgsaveSliceKeys (a full sync payload
+	// favours throughput: its slices still take about a millisecond).
+	sliceKeys int64
 }
 
 // startSnapshot begins writing a snapshot of the keyspace to w: the header
@@ -343,8 +346,12 @@ func (n *Node) dropJob(j *snapshotJob) {
 // finished (done has then been called).
 func (j *snapshotJob) step() bool {
 	startKeys, startBytes := j.snap.Recorded, j.out.n
+	keys := bgsaveSliceKeys
+	if j.sliceKeys > 0 {
+		keys = j.sliceKeys
+	}
 	for j.err == nil && !j.snap.Done() &&
-		j.snap.Recorded-startKeys < bgsaveSliceKeys && j.out.n-startBytes < bgsaveSliceBytes {
+		j.snap.Recorded-startKeys < keys && j.out.n-startBytes < bgsaveSliceBytes {
 		j.snap.Next(64)
 	}
 	if j.writeback != nil && j.err == nil && j.out.n-j.synced >= bgsaveSyncBytes {
@@ -603,6 +610,11 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 	}
 }
 
+// loadSliceBytes is how much of the file a slice of a loadJob reads at
+// most: Redis's loading process serves events every 2 MB
+// (loading-process-events-interval-bytes).
+var loadSliceBytes int64 = 2 << 20
+
 // loadJob loads an RDB file record by record; step advances it by a
 // bounded number of keys, so that a replica loading its master's payload
 // can serve events (LOADING replies, keepalives to its master) between
@@ -642,7 +654,8 @@ func (j *loadJob) step(keys int64) (bool, error) {
 		return true, j.err
 	}
 	d := j.d
-	for budget := keys; budget > 0; {
+	startOff := d.Offset()
+	for budget := keys; budget > 0 && d.Offset()-startOff < loadSliceBytes; {
 		rec, err := d.Next()
 		if err == io.EOF {
 			j.done = true

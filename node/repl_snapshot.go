@@ -178,6 +178,10 @@ func (n *Node) emptyRDB(job *SnapshotJob) []byte {
 // replica's socket is full), a disk payload stops reading the file.
 var replWindow = 1 << 20
 
+// replSliceKeys is how many keys a slice of a diskless snapshot records
+// (about a millisecond of work).
+var replSliceKeys int64 = 2048
+
 // bulkChunk is how much of the RDB file a disk transfer reads at a time.
 const bulkChunk = 64 << 10
 
@@ -220,6 +224,7 @@ func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 			return err
 		}
 		t.disk = true
+		n.persist.bgsave.sliceKeys = replSliceKeys
 		n.persist.bgsaveEnd = t.diskDone
 		return nil
 	}
@@ -234,6 +239,7 @@ func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 	}
 	t.snap = n.startSnapshot(fanout{t}, t.socketDone)
 	t.snap.hold = t.held
+	t.snap.sliceKeys = replSliceKeys
 	return nil
 }
 
@@ -478,8 +484,9 @@ type rdbSnapshotLoader struct {
 // its master's payload to disk asks for writeback every 8 MB.
 const replSyncFsyncBytes = 8 << 20
 
-// loadSliceKeys is how many keys a slice of a payload load loads.
-var loadSliceKeys int64 = 4096
+// loadSliceKeys is how many keys a slice of a payload load loads at most
+// (a slice also ends after loadSliceBytes of the file).
+var loadSliceKeys int64 = 1 << 20
 
 func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
 	n := l.n
