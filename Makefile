@@ -8,8 +8,12 @@ RACE_PKGS ?= ./node/...
 build:
 	$(GO) build -o bin/replab ./cmd/replab
 
+# A local cluster: a master on the first port, a replica of it on each
+# other (make run PORTS="8000 8001 8002"); Ctrl-C stops all the nodes.
+PORTS ?= 7000 7001 7002
+
 run: build
-	./bin/replab server --port $(or $(PORT),6379)
+	./bin/replab cluster --ports "$(PORTS)"
 
 vet:
 	$(GO) vet ./...

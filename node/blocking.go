@@ -40,6 +40,11 @@ type blockState struct {
 	data any
 	// unkillable blocks (WAIT, client pause) ignore CLIENT UNBLOCK.
 	unkillable bool
+	// postponed: the client's command waits for the end of a client pause
+	// (pause.go) and runs again from scratch then.
+	postponed bool
+	// shutdown: a SHUTDOWN waiting for the replicas to catch up.
+	shutdown bool
 	// readyKey is, during a re-run, the key whose readiness caused it
 	// (XREAD serves only that key, as Redis does).
 	readyKey string
@@ -196,11 +201,12 @@ func (n *Node) resumeUnblocked() {
 }
 
 // handleBlockedTimeouts replies to the blocked clients whose deadline has
-// passed.
+// passed: strictly before now, as Redis's handleBlockedClientsTimeout (a
+// client blocked until t is still blocked at t).
 func (n *Node) handleBlockedTimeouts() {
 	for _, c := range append([]*client(nil), n.blockedClients...) {
 		b := c.blocked
-		if b == nil || b.deadline == 0 || b.deadline > n.ms {
+		if b == nil || b.deadline == 0 || b.deadline >= n.ms {
 			continue
 		}
 		n.markPending(c)
@@ -281,10 +287,11 @@ func timeoutMillis(seconds *big.Float) int64 {
 	return i.Int64()
 }
 
-// blockedDeadlineWake folds blocked clients' deadlines into NextWake.
+// blockedDeadlineWake folds blocked clients' deadlines into NextWake (the
+// millisecond after a deadline, when it has passed).
 func (n *Node) blockedDeadlineWake(t time.Time) time.Time {
-	if d := n.nextBlockedDeadline(); d != 0 && d < t.UnixMilli() {
-		return time.UnixMilli(d)
+	if d := n.nextBlockedDeadline(); d != 0 && d+1 < t.UnixMilli() {
+		return time.UnixMilli(d + 1)
 	}
 	return t
 }

@@ -59,8 +59,13 @@ type client struct {
 	freed  bool
 
 	// MULTI state
-	multi        []queuedCommand
-	multiFlags   CmdFlag
+	multi      []queuedCommand
+	multiFlags CmdFlag
+	// postponed is a command postponed by a client pause (pause.go), run
+	// before the rest of the input; postponedLen its size in the input.
+	postponed    [][]byte
+	postponedLen int
+	lastCmdLen   int // size in the input of the command being processed
 	multiBytes   int
 	watching     []watchKey
 	watchExpired map[watchKey]bool
@@ -172,14 +177,29 @@ func (n *Node) markPending(c *client) {
 func (n *Node) processInput(c *client) {
 	n.markPending(c)
 	for !c.freed && c.flags&(flagCloseAfterReply|flagCloseASAP|flagBlocked) == 0 {
-		args, err := c.reader.Next()
+		var args [][]byte
+		var err error
+		if c.postponed != nil {
+			args, c.postponed = c.postponed, nil
+			c.lastCmdLen, c.postponedLen = c.postponedLen, 0
+		} else {
+			buffered := c.reader.Buffered()
+			args, err = c.reader.Next()
+			c.lastCmdLen = buffered - c.reader.Buffered()
+		}
 		if err != nil {
 			if pe, ok := err.(*resp.ProtocolError); ok {
 				if n.cfg.LogLevel <= LogVerbose || c.flags&flagMaster != 0 {
 					n.logf(LogVerbose, "Protocol error (%s) from client: %s", pe.Reason, n.clientInfoString(c))
 				}
 				n.countError(pe.Reply)
-				c.w.Error(pe.Reply)
+				if c.flags&flagMaster != 0 {
+					// Nothing is ever sent to the master: Redis logs it.
+					n.logf(LogWarning, "== CRITICAL == This replica is sending an error to its master: '%s' after processing the command '<unknown>'", strings.TrimPrefix(pe.Reply, "ERR "))
+					n.stats.UnexpectedErrors++
+				} else {
+					c.w.Error(pe.Reply)
+				}
 			}
 			c.flags |= flagCloseAfterReply
 			break
@@ -188,6 +208,10 @@ func (n *Node) processInput(c *client) {
 			break
 		}
 		if len(args) == 0 {
+			if c.flags&flagReplica != 0 && c.repl != nil && c.repl.rep != nil {
+				// A replica's keepalive newline while it loads.
+				c.repl.rep.AckTime = n.ms
+			}
 			continue
 		}
 		c.args = args

@@ -385,6 +385,8 @@ func init() {
 			"trackinginfo": sub("trackinginfo", 2, 0, cmdClientTrackingInfo, conn("Returns information about server-assisted client-side caching for the connection.", "6.2.0", "")),
 			"tracking":     sub("tracking", -3, 0, cmdClientTracking, conn("Controls server-assisted client-side caching for the connection.", "6.0.0", "ON | OFF [REDIRECT client-id:integer] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]")),
 			"caching":      sub("caching", 3, 0, cmdClientCaching, conn("Instructs the server whether to track the keys in the next request.", "6.0.0", "YES | NO")),
+			"pause":        sub("pause", -3, CmdAdmin, cmdClientPause, conn("Stop processing commands from clients for some time", "2.9.50", "timeout:integer [WRITE | ALL]")),
+			"unpause":      sub("unpause", 2, CmdAdmin, cmdClientUnpause, connDocs("Resume processing of clients that were paused", "6.2.0", "O(N) Where N is the number of paused clients", "")),
 			"help":         {Name: "help", Arity: 2, Flags: CmdLoading | CmdStale, ACL: CatConnection, Proc: cmdClientHelp, Docs: conn("Returns helpful text about the different subcommands.", "5.0.0", "")},
 		}})
 }

@@ -181,14 +181,28 @@ func cmdShutdown(n *Node, c *client) {
 		return
 	}
 	if abort {
-		n.replyError(c, "ERR No shutdown in progress.")
+		if n.shutdownAt == 0 {
+			n.replyError(c, "ERR No shutdown in progress.")
+			return
+		}
+		n.cancelShutdown()
+		n.logf(LogNotice, "Shutdown manually aborted.")
+		c.ok()
 		return
 	}
 	if c.flags&(flagMulti|flagInExec) != 0 && !f.now {
 		n.replyError(c, "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client")
 		return
 	}
-	if msg := n.prepareForShutdown(f); msg != "" {
+	switch msg := n.prepareForShutdown(f); msg {
+	case "":
+	case errShutdownWaiting:
+		// The client waits for the outcome (Redis's BLOCKED_SHUTDOWN).
+		c.blocked = &blockState{unkillable: true, shutdown: true, cmd: c.cmd}
+		c.flags |= flagBlocked
+		n.blockedClients = append(n.blockedClients, c)
+		n.stats.BlockedClients = len(n.blockedClients)
+	default:
 		n.replyError(c, msg)
 	}
 }

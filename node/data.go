@@ -59,6 +59,10 @@ func (n *Node) expireIfNeeded(c *client, db *keyspace.DB, key string) bool {
 		}
 		return true
 	}
+	if n.paused() {
+		// The dataset stays constant during a pause.
+		return true
+	}
 	n.deleteExpiredKey(db, key)
 	return true
 }

@@ -66,6 +66,10 @@ func (n *Node) processCommand(c *client) {
 		n.rejectCommand(c, ErrReplicaKeyspace)
 		return
 	}
+	if n.pausedCommand(c, flags) {
+		n.postpone(c)
+		return
+	}
 	if c.flags&flagMulti != 0 && !multiPassThrough[cmd.Name] {
 		n.queueMultiCommand(c, cmd)
 		return

@@ -89,9 +89,12 @@
 // of every event, through the runtime's ChunkSender when it has one. Full
 // synchronisation goes through two seams, SnapshotTransfer (master) and
 // SnapshotLoader (replica), described in repl_snapshot.go, implemented on
-// the persistence layer's snapshot jobs and loader. testdata/repl/*.txt are
-// scenarios that drive nodes of a World step by step (see
-// repl_scenario_test.go for the format).
+// the persistence layer's snapshot jobs and loader (disk and diskless on
+// both sides, as Redis 7.0). pause.go holds client pauses (CLIENT PAUSE, a
+// SHUTDOWN waiting for its replicas, FAILOVER), repl_failover.go FAILOVER;
+// repl_interop_test.go replicates with a real Redis both ways.
+// testdata/repl/*.txt are scenarios that drive nodes of a World step by
+// step (see repl_scenario_test.go for the format).
 //
 // # Tests
 //

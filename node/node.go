@@ -3,11 +3,13 @@ package node
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"replab/keyspace"
+	"replab/replication"
 )
 
 // Versions reported by INFO and HELLO. Behaviour follows Redis 7.0.15, so
@@ -51,7 +53,12 @@ type Node struct {
 	nextCron     int64 // ms
 	cronLoops    int64
 	activeExpire bool
-	expireDB     int // where the next active expiry cycle starts
+	pause        pauseState // client pauses (pause.go)
+	// shutdownAt is when (ms) a shutdown waiting for its replicas gives up
+	// waiting, 0 when none; shutdownFlags are its flags.
+	shutdownAt    int64
+	shutdownFlags shutdownFlags
+	expireDB      int // where the next active expiry cycle starts
 
 	// publishHook delivers keyspace notifications (pub/sub).
 	publishHook func(class int, event, key string, db int)
@@ -376,6 +383,7 @@ func (n *Node) Tick() {
 		return
 	}
 	n.updateTime()
+	n.clientPauseCron()
 	n.handleBlockedTimeouts()
 	n.persistTick()
 	period := int64(1000 / n.cfg.Hz)
@@ -397,7 +405,14 @@ func (n *Node) Tick() {
 
 // NextWake returns when the node next needs Tick.
 func (n *Node) NextWake() time.Time {
-	if w := n.persistWake(); !w.IsZero() {
+	w := n.persistWake()
+	if rw := n.replWake(); !rw.IsZero() && (w.IsZero() || rw.Before(w)) {
+		w = rw
+	}
+	if pw := n.pauseWake(); pw != 0 && (w.IsZero() || pw < w.UnixMilli()) {
+		w = time.UnixMilli(pw)
+	}
+	if !w.IsZero() {
 		if next := n.blockedDeadlineWake(time.UnixMilli(n.nextCron)); next.Before(w) {
 			return next
 		}
@@ -439,7 +454,7 @@ func (n *Node) Signal(name string) {
 			f.force = true
 		}
 	}
-	if msg := n.prepareForShutdown(f); msg != "" {
+	if msg := n.prepareForShutdown(f); msg != "" && msg != errShutdownWaiting {
 		n.logf(LogWarning, "%s received but errors trying to shut down the server, check the logs for more information", name)
 	}
 	n.endEvent()
@@ -449,12 +464,95 @@ type shutdownFlags struct {
 	save, noSave, now, force bool
 }
 
-// prepareForShutdown stops the node. It returns an error text when the
-// shutdown is refused.
+// errShutdownWaiting is what prepareForShutdown returns while it waits
+// for lagging replicas (the shutdown goes on from the cron).
+const errShutdownWaiting = "waiting"
+
+// prepareForShutdown stops the node (Redis 7.0's prepareForShutdown): a
+// master whose replicas have not acknowledged its whole stream first waits
+// for them, up to shutdown-timeout seconds (unless NOW), with writes paused
+// and a REPLCONF GETACK sent; it then returns errShutdownWaiting and the
+// cron finishes the shutdown. It returns an error text when the shutdown
+// is refused, "" when the node exited.
 func (n *Node) prepareForShutdown(f shutdownFlags) string {
+	if n.shutdownAt != 0 {
+		return errShutdownWaiting
+	}
+	if n.loading {
+		f.save, f.noSave = false, true
+	}
+	n.shutdownFlags = f
 	n.logf(LogWarning, "User requested shutdown...")
+	if timeout := n.cfgInt("shutdown-timeout"); !f.now && timeout != 0 && !n.readyToShutdown() {
+		n.shutdownAt = n.ms + timeout*1000
+		if !n.paused() {
+			n.replFeedCommand(n.repl.seldb, getAckArgs)
+		}
+		n.pauseClients(pauseDuringShutdown, math.MaxInt64, pauseWrite)
+		n.logf(LogNotice, "Waiting for replicas before shutting down.")
+		return errShutdownWaiting
+	}
+	return n.finishShutdown()
+}
+
+// readyToShutdown reports whether every replica acknowledged the whole
+// stream (Redis's isReadyToShutdown).
+func (n *Node) readyToShutdown() bool {
+	for _, rep := range n.repl.table.List() {
+		if rep.AckOffset != n.repl.offset {
+			return false
+		}
+	}
+	return true
+}
+
+// shutdownCron finishes a shutdown waiting for replicas once they caught
+// up or shutdown-timeout passed.
+func (n *Node) shutdownCron() {
+	if n.shutdownAt != 0 && (n.ms >= n.shutdownAt || n.readyToShutdown()) {
+		n.finishShutdown()
+	}
+}
+
+// cancelShutdown ends a shutdown that waited for replicas and failed (or
+// was aborted): the SHUTDOWN clients waiting get an error, writes resume.
+func (n *Node) cancelShutdown() {
+	n.shutdownAt = 0
+	n.shutdownFlags = shutdownFlags{}
+	for _, c := range append([]*client(nil), n.blockedClients...) {
+		if c.blocked != nil && c.blocked.shutdown {
+			n.markPending(c)
+			n.replyError(c, "ERR Errors trying to SHUTDOWN. Check logs.")
+			n.unblock(c)
+		}
+	}
+	n.unpauseClients(pauseDuringShutdown)
+}
+
+// finishShutdown is the last step of a shutdown: the lagging replicas are
+// logged, the dataset saved as the flags say, and the node exits.
+func (n *Node) finishShutdown() string {
+	f := n.shutdownFlags
+	reps := n.repl.table.List()
+	lagging := 0
+	for _, rep := range reps {
+		if rep.AckOffset == n.repl.offset {
+			continue
+		}
+		lagging++
+		lag := int64(0)
+		if rep.State == replication.StateOnline {
+			lag = n.nowSec() - rep.AckTime/1000
+		}
+		n.logf(LogWarning, "Lagging replica %s reported offset %d behind master, lag=%d, state=%s.",
+			rep.Name(), n.repl.offset-rep.AckOffset, lag, rep.State.InfoName())
+	}
+	if len(reps) > 0 {
+		n.logf(LogNotice, "%d of %d replicas are in sync when shutting down.", len(reps)-lagging, len(reps))
+	}
 	if !n.shutdownSave(f) {
 		n.logf(LogWarning, "Errors trying to shut down the server. Check the logs for more information.")
+		n.cancelShutdown()
 		return "ERR Errors trying to SHUTDOWN. Check logs."
 	}
 	n.logf(LogWarning, "%s is now ready to exit, bye bye...", "Redis")
@@ -513,6 +611,7 @@ func (n *Node) serverCron() {
 	n.databasesCron()
 	n.persistCron()
 	n.replServerCron()
+	n.shutdownCron()
 }
 
 func (n *Node) sampleStats() {
@@ -561,7 +660,7 @@ func (n *Node) clientsCron() {
 
 // databasesCron expires keys actively and keeps the hash tables sized.
 func (n *Node) databasesCron() {
-	if n.activeExpire && !n.isReplica() {
+	if n.activeExpire && !n.isReplica() && !n.paused() {
 		n.activeExpireCycle()
 	}
 	for i := 0; i < n.ks.Len(); i++ {

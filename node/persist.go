@@ -75,6 +75,14 @@ type persistState struct {
 	dirtyBeforeBgsave int64
 	bgsave            *snapshotJob
 	bgsaveFile        WriteFile
+	// bgsaveEnd, when set, is told how the background save in progress
+	// ended (nil: dbfilename is committed); the replication layer's disk
+	// target sets it.
+	bgsaveEnd func(err error)
+	// childDone is set when a background save ends: the replication layer
+	// then starts the full sync replicas wait for at once (Redis's
+	// replicationStartPendingFork after a child exits).
+	childDone bool
 	// jobs are the snapshots being written (a background save's, a
 	// replica's full sync), advanced from Tick.
 	jobs []*snapshotJob
@@ -277,6 +285,13 @@ type snapshotJob struct {
 	// the last request.
 	writeback WritebackStarter
 	synced    int64
+	// hold, when set, is asked before each slice: true skips the slice (a
+	// diskless transfer waits for its slowest replica, as Redis's parent
+	// stops reading the child's pipe).
+	hold func() bool
+	// sliceKeys, when set, replaces bgsaveSliceKeys (a full sync payload
+	// favours throughput: its slices still take about a millisecond).
+	sliceKeys int64
 }
 
 // startSnapshot begins writing a snapshot of the keyspace to w: the header
@@ -331,8 +346,12 @@ func (n *Node) dropJob(j *snapshotJob) {
 // finished (done has then been called).
 func (j *snapshotJob) step() bool {
 	startKeys, startBytes := j.snap.Recorded, j.out.n
+	keys := bgsaveSliceKeys
+	if j.sliceKeys > 0 {
+		keys = j.sliceKeys
+	}
 	for j.err == nil && !j.snap.Done() &&
-		j.snap.Recorded-startKeys < bgsaveSliceKeys && j.out.n-startBytes < bgsaveSliceBytes {
+		j.snap.Recorded-startKeys < keys && j.out.n-startBytes < bgsaveSliceBytes {
 		j.snap.Next(64)
 	}
 	if j.writeback != nil && j.err == nil && j.out.n-j.synced >= bgsaveSyncBytes {
@@ -427,9 +446,15 @@ func (n *Node) bgsaveFinished(err error) {
 	n.persist.bgsave, n.persist.bgsaveFile = nil, nil
 	n.persist.commitPoll, n.persist.commitWait = nil, nil
 	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
+	n.persist.childDone = true
+	end := n.persist.bgsaveEnd
+	n.persist.bgsaveEnd = nil
 	if err != nil {
 		n.logf(LogWarning, "Background saving error")
 		n.persist.lastBgsaveErr = true
+		if end != nil {
+			end(err)
+		}
 		return
 	}
 	n.logf(LogNotice, "DB saved on disk")
@@ -437,6 +462,9 @@ func (n *Node) bgsaveFinished(err error) {
 	n.dirty -= n.persist.dirtyBeforeBgsave
 	n.lastSave = n.ms
 	n.persist.lastBgsaveErr = false
+	if end != nil {
+		end(nil)
+	}
 }
 
 // abortBgsave stops a background save in progress (killRDBChild): its
@@ -461,7 +489,15 @@ func (n *Node) abortBgsave(why string) {
 	n.rt.FS().Remove(tempBgsaveFile)
 	n.persist.bgsave, n.persist.bgsaveFile = nil, nil
 	n.persist.lastBgsaveTimeSec = (n.ms - j.start) / 1000
+	n.persist.childDone = true
+	if end := n.persist.bgsaveEnd; end != nil {
+		n.persist.bgsaveEnd = nil
+		end(errBgsaveAborted)
+	}
 }
+
+// errBgsaveAborted ends a background save stopped before its end.
+var errBgsaveAborted = errors.New("background save aborted")
 
 // persistTick advances the snapshots being written by one slice each, and
 // checks on the background commit of a finished background save (from
@@ -476,6 +512,9 @@ func (n *Node) persistTick() {
 		}
 	}
 	for _, j := range append([]*snapshotJob(nil), n.persist.jobs...) {
+		if j.hold != nil && j.hold() {
+			continue
+		}
 		if j.step() {
 			n.dropJob(j)
 		}
@@ -486,9 +525,16 @@ func (n *Node) persistTick() {
 // for none): at once while a snapshot is being written, every millisecond
 // while its file is committed in the background.
 func (n *Node) persistWake() time.Time {
+	held := false
+	for _, j := range n.persist.jobs {
+		if j.hold == nil || !j.hold() {
+			return n.now
+		}
+		held = true
+	}
 	switch {
-	case len(n.persist.jobs) > 0:
-		return n.now
+	case held:
+		return n.now.Add(time.Millisecond)
 	case n.persist.commitPoll != nil:
 		return n.now.Add(time.Millisecond)
 	}
@@ -560,20 +606,66 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 		defer lo.BulkLoad(false)
 	}
 	defer func() { n.loading = false }()
-	fail := func(err error) error { return &LoadError{File: name, Err: err} }
-	d := rdb.NewDecoder(r, rdb.DecoderOptions{
+	j := n.newLoadJob(r, name, merge)
+	for {
+		if done, err := j.step(1 << 30); done {
+			return err
+		}
+	}
+}
+
+// loadSliceBytes is how much of the file a slice of a loadJob reads at
+// most: Redis's loading process serves events every 2 MB
+// (loading-process-events-interval-bytes).
+var loadSliceBytes int64 = 2 << 20
+
+// loadJob loads an RDB file record by record; step advances it by a
+// bounded number of keys, so that a replica loading its master's payload
+// can serve events (LOADING replies, keepalives to its master) between
+// slices as Redis does from its loading callback.
+type loadJob struct {
+	n               *Node
+	d               *rdb.Decoder
+	name            string
+	merge, master   bool
+	loaded, expired int64
+	err             error
+	done            bool
+}
+
+// newLoadJob starts loading r (named name in errors and logs).
+func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
+	j := &loadJob{n: n, name: name, merge: merge, master: !n.isReplica()}
+	j.d = rdb.NewDecoder(r, rdb.DecoderOptions{
 		NoDupCheck: true, // insertion detects duplicates
 		ListNodes:  true,
 		Warn: func(off int64, msg string) {
 			n.logf(LogWarning, "RDB %s at offset %d: %s", name, off, msg)
 		},
 	})
-	var loaded, expired int64
-	master := !n.isReplica()
-	for {
+	return j
+}
+
+// step loads up to keys keys and reports whether the load has ended, and
+// how (nil for a complete file).
+func (j *loadJob) step(keys int64) (bool, error) {
+	if j.done {
+		return true, j.err
+	}
+	n := j.n
+	fail := func(err error) (bool, error) {
+		j.done, j.err = true, &LoadError{File: j.name, Err: err}
+		return true, j.err
+	}
+	d := j.d
+	startOff := d.Offset()
+	for budget := keys; budget > 0 && d.Offset()-startOff < loadSliceBytes; {
 		rec, err := d.Next()
 		if err == io.EOF {
-			break
+			j.done = true
+			n.persist.loadedKeys, n.persist.expiredKeys = j.loaded, j.expired
+			n.logf(LogNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", j.loaded, j.expired)
+			return true, nil
 		}
 		if err != nil {
 			return fail(err)
@@ -590,11 +682,12 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 				n.ks.DB(rec.DB).Reserve(int(rec.DBSize))
 			}
 		case rdb.RecordKey:
+			budget--
 			if rec.DB >= n.ks.Len() {
 				return fail(fmt.Errorf("rdb: offset %d: database %d out of range", rec.Offset, rec.DB))
 			}
-			if master && rec.HasExpire && rec.Expire < n.ms {
-				expired++
+			if j.master && rec.HasExpire && rec.Expire < n.ms {
+				j.expired++
 				continue
 			}
 			v, err := n.valueFromRDB(rec.Type, rec.Value)
@@ -606,7 +699,7 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 			key := bs(rec.Key)
 			slot, created := db.UpsertOwned(key)
 			if !created {
-				if !merge {
+				if !j.merge {
 					return fail(fmt.Errorf("rdb: offset %d: duplicated key %q in DB %d", rec.Offset, rec.Key, rec.DB))
 				}
 				db.Persist(key)
@@ -618,12 +711,10 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 			if rec.HasExpire {
 				db.SetExpireAt(key, rec.Expire)
 			}
-			loaded++
+			j.loaded++
 		}
 	}
-	n.persist.loadedKeys, n.persist.expiredKeys = loaded, expired
-	n.logf(LogNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
-	return nil
+	return false, nil
 }
 
 // setLoadedAccess sets a loaded value's access time from the file's IDLE
@@ -699,9 +790,6 @@ func (n *Node) shutdownSave(f shutdownFlags) bool {
 	if n.persist.bgsave != nil {
 		n.logf(LogWarning, "There is a child saving an .rdb. Killing it!")
 		n.abortBgsave("shutdown")
-	}
-	if n.loading {
-		f.save, f.noSave = false, true
 	}
 	if (len(n.cfg.Save) > 0 && !f.noSave) || f.save {
 		n.logf(LogNotice, "Saving the final RDB snapshot before exiting.")

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"replab/replication"
 )
@@ -21,8 +22,9 @@ import (
 //   - repl_replica.go: the replica side (REPLICAOF, the link and its
 //     handshake, the master client, caching for partial resync, promotion);
 //   - repl_snapshot.go: the seam of full synchronisation (SnapshotTransfer
-//     on the master, SnapshotLoader on the replica) and its phase A
-//     placeholders, which transfer an empty dataset.
+//     on the master, SnapshotLoader on the replica) and its implementations
+//     on the persistence layer (disk and diskless, both ways);
+//   - repl_failover.go: FAILOVER.
 //
 // Offsets follow package replication: the stream's bytes are numbered from
 // 1; repl.offset is master_repl_offset, the number of the last byte the
@@ -108,6 +110,8 @@ type replState struct {
 	cached         *cachedMaster
 	downSince      int64 // unix seconds the link went down; 0 = never connected
 	transferLastIO int64 // unix seconds
+
+	failover failover // a FAILOVER in progress (repl_failover.go)
 }
 
 // replClient is the replication state of a client: a replica of ours (its
@@ -123,7 +127,11 @@ type replClient struct {
 	startOnAck bool // diskless: the stream starts at the first ACK
 	initialOff int64
 	softSince  int64 // unix seconds the soft output limit was first exceeded
-	rep        *replication.Replica
+	// lastPartialWrite is when (unix seconds) a diskless payload started
+	// waiting for this replica's connection to drain, 0 when it is not
+	// (Redis's repl_last_partial_write).
+	lastPartialWrite int64
+	rep              *replication.Replica
 
 	// As our master (replica side).
 	replid      string
@@ -425,12 +433,36 @@ func (n *Node) replBeforeSleep() {
 		}
 		n.resumeUnblocked()
 	}
-	if r.table.TakeGetAck() {
+	if len(n.unblockedQueue) > 0 {
+		// Postponed clients released by the end of a pause.
+		n.resumeUnblocked()
+	}
+	if !n.paused() && r.table.TakeGetAck() {
 		n.replFeedCommand(r.seldb, getAckArgs)
 	}
+	n.updateFailoverStatus()
 	r.snap.Step()
 	r.loader.Step()
+	if n.persist.childDone {
+		n.persist.childDone = false
+		if r.table.Len() > 0 {
+			n.replStartPendingSync()
+		}
+	}
 	n.replFlushReplicas()
+}
+
+// replWake returns when the replication layer next needs a Tick (zero for
+// none): at once while a payload is being loaded, every millisecond while
+// a disk payload is being sent (to send more as connections drain).
+func (n *Node) replWake() time.Time {
+	if l, ok := n.repl.loader.(interface{ Loading() bool }); ok && l.Loading() {
+		return n.now
+	}
+	if t, ok := n.repl.snap.(interface{ Sending() bool }); ok && t.Sending() {
+		return n.now.Add(time.Millisecond)
+	}
+	return time.Time{}
 }
 
 // replServerCron runs at every serverCron: output limits of replicas, and
@@ -439,9 +471,14 @@ func (n *Node) replServerCron() {
 	n.replCheckReplicaLimits()
 	if n.ms >= n.repl.nextCron {
 		n.replicationCron()
-		n.repl.nextCron += 1000
+		// Faster while a FAILOVER runs, as Redis does.
+		period := int64(1000)
+		if n.repl.failover.state != noFailover {
+			period = 100
+		}
+		n.repl.nextCron += period
 		if n.repl.nextCron <= n.ms {
-			n.repl.nextCron = n.ms + 1000
+			n.repl.nextCron = n.ms + period
 		}
 	}
 }
@@ -478,7 +515,11 @@ func (n *Node) replicationCron() {
 	// Master side: PING into the stream, newlines to replicas waiting for
 	// a snapshot, timed out replicas, the backlog's time to live.
 	if r.cronLoops%r.set.pingPeriod == 0 && r.table.Len() > 0 {
-		n.replFeedCommand(r.seldb, pingArgs)
+		// Not while a FAILOVER with a timeout pauses writes (Redis's
+		// check, which ignores a FAILOVER without one).
+		if !(r.failover.end != 0 && n.paused()) {
+			n.replFeedCommand(r.seldb, pingArgs)
+		}
 	}
 	_, diskless := r.snap.Active()
 	for _, rep := range r.table.List() {
@@ -490,11 +531,17 @@ func (n *Node) replicationCron() {
 	}
 	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
 		c := r.replicas[rep.ID]
-		if c == nil || rep.State != replication.StateOnline || c.repl.preSYNC {
+		if c == nil || c.freed {
 			continue
 		}
-		if now-rep.AckTime/1000 > r.set.timeout {
+		switch {
+		case rep.State == replication.StateOnline && !c.repl.preSYNC && now-rep.AckTime/1000 > r.set.timeout:
 			n.logf(LogWarning, "Disconnecting timedout replica (streaming sync): %s", n.replicaName(c))
+			n.freeClient(c)
+		case rep.State == replication.StateWaitBGSaveEnd && diskless && c.repl.lastPartialWrite != 0 && now-c.repl.lastPartialWrite > r.set.timeout:
+			// Only diskless transfers: a stuck replica holds up the
+			// snapshot of every replica.
+			n.logf(LogWarning, "Disconnecting timedout replica (full sync): %s", n.replicaName(c))
 			n.freeClient(c)
 		}
 	}

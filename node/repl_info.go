@@ -74,7 +74,7 @@ func (n *Node) infoReplication(w *infoWriter) {
 		w.b.WriteString(ri.Line())
 		w.b.WriteString(",lag_bytes=" + itoa(ri.LagBytes) + ",lag_ms=" + itoa(lagMS) + "\r\n")
 	}
-	w.f("master_failover_state", "no-failover")
+	w.f("master_failover_state", "%s", n.failoverInfo())
 	w.f("master_replid", "%s", r.ids.ReplID)
 	w.f("master_replid2", "%s", r.ids.ReplID2)
 	w.f("master_repl_offset", "%d", r.offset)

@@ -122,6 +122,10 @@ func cmdSync(n *Node, c *client) {
 		n.replUnsetMaster()
 		n.logf(LogNotice, "MASTER MODE enabled (failover request from '%s')", n.clientInfoString(c))
 	}
+	if r.failover.state != noFailover {
+		n.replyError(c, "NOMASTERLINK Can't SYNC while failing over")
+		return
+	}
 	if r.masterHost != "" && r.state != linkConnected {
 		n.replyError(c, "NOMASTERLINK Can't SYNC while not connected with my master")
 		return
@@ -284,7 +288,14 @@ func (n *Node) replStartSnapshot(mincapa replication.Capa, filter bool) {
 		target = "replicas sockets"
 	}
 	n.logf(LogNotice, "Starting BGSAVE for SYNC with target: %s", target)
-	job := &SnapshotJob{ReplID: r.ids.ReplID, Offset: r.offset, StreamDB: max(r.seldb, 0), Diskless: socket, FunctionsOnly: filter}
+	// The DB the stream has selected at the snapshot's offset: a
+	// replica relays its master's stream, whose DB is its master
+	// client's (Redis's rdbPopulateSaveInfo).
+	streamDB := max(r.seldb, 0)
+	if r.masterHost != "" && r.master != nil {
+		streamDB = r.master.db.ID
+	}
+	job := &SnapshotJob{ReplID: r.ids.ReplID, Offset: r.offset, StreamDB: streamDB, Diskless: socket, FunctionsOnly: filter}
 	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
 		c := r.replicas[rep.ID]
 		if c == nil || rep.State != replication.StateWaitBGSaveStart || c.repl.rdbFilter != filter {
@@ -713,6 +724,11 @@ func indexCRLF(s string) int {
 // and closes it (a master turning into a replica).
 func (n *Node) disconnectAllBlockedClients() {
 	for _, c := range append([]*client(nil), n.blockedClients...) {
+		if c.blocked != nil && c.blocked.postponed {
+			// Its command runs from scratch later: it will be refused
+			// then if it must.
+			continue
+		}
 		n.markPending(c)
 		n.replyError(c, "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
 		n.repl.table.CancelWait(uint64(c.id))

@@ -20,6 +20,10 @@ import (
 
 func cmdReplicaof(n *Node, c *client) {
 	r := &n.repl
+	if r.failover.state != noFailover {
+		n.replyError(c, "ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if eq(c.args[1], "no") && eq(c.args[2], "one") {
 		if r.masterHost != "" {
 			n.replUnsetMaster()
@@ -178,6 +182,7 @@ type masterLink struct {
 	loadingWait bool // the payload is complete, the loader is loading
 	loaded      bool
 	pending     []byte // stream bytes after the payload, applied once loaded
+	newlineSent int64  // unix second of the last keepalive newline
 }
 
 func (l *masterLink) active() bool { return !l.dead && l.n.repl.link == l }
@@ -211,6 +216,7 @@ func (l *masterLink) connected(info ConnInfo) {
 	if r.cached != nil {
 		cfg.CachedReplID, cfg.CachedOffset = r.cached.replid, r.cached.reploff
 	}
+	cfg.Failover = r.failover.state == failoverInProgress
 	l.hs = replication.NewHandshake(cfg)
 	l.send(l.hs.Start())
 }
@@ -290,7 +296,11 @@ func (l *masterLink) handshake(p []byte) {
 	l.send(st.Send)
 	if err != nil {
 		var he *replication.HandshakeError
-		if errors.As(err, &he) {
+		if errors.As(err, &he) && he.Failover && r.failover.state == failoverInProgress {
+			n.abortFailover(he.Text)
+			return
+		}
+		if he != nil {
 			n.logf(LogWarning, "%s", he.Text)
 		}
 		n.replCancelHandshake(false)
@@ -298,6 +308,11 @@ func (l *masterLink) handshake(p []byte) {
 	}
 	if !st.Done {
 		return
+	}
+	if r.failover.state == failoverInProgress {
+		// The target answered PSYNC FAILOVER (a full resync is possible in
+		// edge cases): the failover is over.
+		n.clearFailover()
 	}
 	rest := append([]byte(nil), l.hs.Rest()...)
 	switch o := st.Outcome.(type) {
@@ -378,6 +393,7 @@ func (l *masterLink) transfer(p []byte) {
 	if !l.begun && l.tr.TotalBytes() != -1 {
 		l.begun = true
 		if l.toParser {
+			n.replStopSaving()
 			n.replPrepareLoad()
 		}
 		size := l.tr.TotalBytes()
@@ -385,15 +401,13 @@ func (l *masterLink) transfer(p []byte) {
 			size = -1
 		}
 		if err := r.loader.Begin(LoadHeader{Size: size, ToParser: l.toParser, ReplID: l.fullID, Offset: l.fullOffset}); err != nil {
-			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
-			n.replCancelHandshake(true)
+			n.replLoadFailed(err)
 			return
 		}
 	}
 	for _, chunk := range st.Payload {
 		if err := r.loader.Write(chunk); err != nil {
-			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
-			n.replCancelHandshake(true)
+			n.replLoadFailed(err)
 			return
 		}
 	}
@@ -402,10 +416,36 @@ func (l *masterLink) transfer(p []byte) {
 	}
 	l.pending = append(l.pending[:0], st.Rest...)
 	if !l.toParser {
+		n.replStopSaving()
 		n.replPrepareLoad()
 	}
 	l.loadingWait = true
 	r.loader.End(func(res LoadResult, err error) { n.replLoaded(l, res, err) })
+}
+
+// replLoadFailed logs a failed step of receiving or loading the payload
+// and restarts the synchronisation.
+func (n *Node) replLoadFailed(err error) {
+	var le replLoadError
+	if errors.As(err, &le) {
+		n.logf(LogWarning, "%s", le)
+	} else {
+		n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
+	}
+	n.replCancelHandshake(true)
+}
+
+// replStopSaving ends a background save before the replica loads its
+// master's payload, as Redis kills its RDB child (the save would overwrite
+// dbfilename with the old data, and costs memory meanwhile).
+func (n *Node) replStopSaving() {
+	if n.persist.bgsave == nil {
+		return
+	}
+	if !n.repl.link.toParser {
+		n.logf(LogNotice, "Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing process %d and removing its temp file to avoid any race", n.processInfo().PID)
+	}
+	n.abortBgsave("replica loading")
 }
 
 // replPrepareLoad drops what the replica had before loading its master's
@@ -436,12 +476,21 @@ func (n *Node) replLoaded(l *masterLink, res LoadResult, err error) {
 	}
 	l.loadingWait = false
 	if err != nil {
-		where := "disk"
-		if l.toParser {
-			where = "socket"
+		var le replLoadError
+		if errors.As(err, &le) {
+			n.logf(LogWarning, "%s", le)
+		} else {
+			where := "disk"
+			if l.toParser {
+				where = "socket"
+			}
+			n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB from %s: %v", where, err)
 		}
-		n.logf(LogWarning, "Failed trying to load the MASTER synchronization DB from %s: %v", where, err)
 		n.replCancelHandshake(true)
+		if l.toParser {
+			// Remove the half-loaded data.
+			n.emptyData()
+		}
 		return
 	}
 	r.link = nil
@@ -509,7 +558,7 @@ func (n *Node) masterReceive(c *client, data []byte) {
 // never inside MULTI) and relays those bytes to this node's own buffer.
 func (n *Node) masterCommit(c *client) {
 	m := c.repl
-	applied := len(m.raw) - c.reader.Buffered()
+	applied := len(m.raw) - c.reader.Buffered() - c.postponedLen
 	if applied <= 0 {
 		return
 	}
@@ -536,6 +585,20 @@ func (n *Node) replMasterGone(c *client) {
 		n.logf(LogNotice, "Reconnecting to MASTER %s:%d", r.masterHost, r.masterPort)
 		n.replConnect()
 	}
+}
+
+// replLoadingKeepalive sends the master a newline, at most once a second,
+// while the replica loads its payload (Redis's
+// replicationSendNewlineToMaster): the master then knows the replica is
+// alive although it sends no ACK.
+func (n *Node) replLoadingKeepalive() {
+	r := &n.repl
+	l := r.link
+	if l == nil || r.state != linkTransfer || n.nowSec() == l.newlineSent {
+		return
+	}
+	l.newlineSent = n.nowSec()
+	n.rt.Send(l.id, []byte("\n"))
 }
 
 // replSendAck sends REPLCONF ACK <offset> to the master.

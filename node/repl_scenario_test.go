@@ -64,10 +64,18 @@ import (
 //	    line per "\n"-terminated piece.
 //	info <node> <field> [field ...]
 //	    Prints INFO fields of the node ("field:value").
-//	log
+//	files <node>
+//	    Lists the node's files with their sizes ("name size").
+//	slices <keys>
+//	    Loads full sync payloads <keys> keys per slice (default 4096), so
+//	    that a load spans several events.
+//	log [node ...] [/regexp/]
 //	    Prints the log lines written since the last "log", grouped by node
-//	    (qbuf-free and tot-mem of client descriptions masked: they depend on
-//	    how reads were split).
+//	    (qbuf-free, tot-mem and omem of client descriptions masked: they
+//	    depend on how reads were split); only the nodes named, and the
+//	    lines matching regexp, when given (for steps whose interleaving
+//	    depends on how reads were split). The lines of the nodes
+//	    considered that do not match are consumed.
 //
 // Every scenario runs three times: twice whole and once with World.Chunk = 1
 // (every read split into single bytes); the outputs must be identical.
@@ -347,9 +355,37 @@ func (s *scenario) run(cmd string) []string {
 			out = append(out, field+":"+v)
 		}
 		return out
+	case "files":
+		fsys := s.node(f[1]).Files
+		var out []string
+		for _, name := range fsys.Names() {
+			size, _ := fsys.Size(name)
+			out = append(out, fmt.Sprintf("%s %d", name, size))
+		}
+		return out
+	case "slices":
+		v, err := strconv.ParseInt(f[1], 10, 64)
+		require.NoError(t, err)
+		loadSliceKeys = v
+		return nil
 	case "log":
 		var out []string
+		var only map[string]bool
+		var match *regexp.Regexp
+		for _, a := range f[1:] {
+			if len(a) > 1 && a[0] == '/' && a[len(a)-1] == '/' {
+				match = regexp.MustCompile(a[1 : len(a)-1])
+				continue
+			}
+			if only == nil {
+				only = map[string]bool{}
+			}
+			only[a] = true
+		}
 		for _, wn := range s.w.nodes {
+			if only != nil && !only[wn.Name] {
+				continue
+			}
 			prefix := wn.Name + " "
 			seen := 0
 			for _, l := range s.w.Log {
@@ -357,7 +393,7 @@ func (s *scenario) run(cmd string) []string {
 					continue
 				}
 				seen++
-				if seen > s.logSeen[wn.Name] {
+				if seen > s.logSeen[wn.Name] && (only == nil || only[wn.Name]) && (match == nil || match.MatchString(l)) {
 					out = append(out, maskAllocation.ReplaceAllString(l, "$1=*"))
 				}
 			}
@@ -371,12 +407,13 @@ func (s *scenario) run(cmd string) []string {
 
 // maskAllocation hides the figures of client info strings that depend on
 // how reads were split (buffer capacities), not on behaviour.
-var maskAllocation = regexp.MustCompile(`\b(qbuf-free|tot-mem)=\d+`)
+var maskAllocation = regexp.MustCompile(`\b(qbuf-free|tot-mem|omem)=\d+`)
 
 func runScenario(t *testing.T, steps []scenarioStep, chunk int) [][]string {
 	s := &scenario{t: t, w: NewWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		clients: map[string]*WorldClient{}, readers: map[string]*resp.ReplyReader{}, logSeen: map[string]int{}}
 	s.w.Chunk = chunk
+	defer func(keys int64) { loadSliceKeys = keys }(loadSliceKeys)
 	outs := make([][]string, len(steps))
 	for i, st := range steps {
 		outs[i] = s.run(st.cmd)

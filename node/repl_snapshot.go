@@ -3,6 +3,9 @@ package node
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"strconv"
 
 	"replab/rdb"
@@ -33,11 +36,10 @@ import (
 // The implementations are rdbSnapshotTransfer and rdbSnapshotLoader, built
 // on the persistence layer: the transfer writes a keyspace snapshot
 // (startSnapshot, advanced from Tick, one snapshot at a time) to the
-// replicas' sockets as it is produced (diskless), or to memory and then
-// "$<len>" (disk target: Redis writes dbfilename and sends the file; replab
-// does not touch the disk for it); the loader collects the payload and loads
-// it with loadRDB at the end (Redis's disk mode writes a temporary file,
-// renames it to dbfilename and loads that; replab loads from memory).
+// replicas' sockets as it is produced (diskless), or BGSAVEs dbfilename and
+// sends "$<len>" and the file (disk target); the loader writes a disk
+// payload to a temporary file, renames it over dbfilename and loads that,
+// or collects a diskless-load payload in memory, and loads in slices.
 
 // SnapshotTarget is one replica a snapshot is for.
 type SnapshotTarget struct {
@@ -170,42 +172,74 @@ func (n *Node) emptyRDB(job *SnapshotJob) []byte {
 	return b.Bytes()
 }
 
+// replWindow is how many bytes of a full sync payload a replica's
+// connection may hold unsent before the transfer waits for it: a diskless
+// snapshot pauses (Redis's parent stops reading the child's pipe while a
+// replica's socket is full), a disk payload stops reading the file.
+var replWindow = 1 << 20
+
+// replSliceKeys is how many keys a slice of a diskless snapshot records
+// (about a millisecond of work).
+var replSliceKeys int64 = 2048
+
+// bulkChunk is how much of the RDB file a disk transfer reads at a time.
+const bulkChunk = 64 << 10
+
 // rdbSnapshotTransfer is the SnapshotTransfer of a node: one snapshot of
-// the keyspace at a time, for one or more replicas.
+// the keyspace at a time, for one or more replicas. A diskless snapshot is
+// a keyspace snapshot written to the replicas' sockets as it is produced;
+// a disk one is a BGSAVE to dbfilename (through the runtime's FileSystem,
+// in slices, as any BGSAVE), after which each replica is sent "$<len>" and
+// the file, read in chunks as its connection drains.
 type rdbSnapshotTransfer struct {
 	n       *Node
 	job     *SnapshotJob
-	snap    *snapshotJob
+	snap    *snapshotJob     // diskless: the snapshot being streamed
+	disk    bool             // a BGSAVE for replication is in progress
 	targets []SnapshotTarget // replicas still waiting for this snapshot
 	mark    string           // diskless: the EOF mark
-	buf     bytes.Buffer     // disk target: the payload
+	bulks   []*bulkSend      // disk payloads being sent
+}
+
+// bulkSend is the RDB file being sent to one replica (Redis's
+// sendBulkToSlave).
+type bulkSend struct {
+	id   int64
+	conn ConnID
+	f    ReadFile
+	left int64
+	buf  []byte
 }
 
 func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 	n := t.n
-	if t.snap != nil || n.ks.Snapshotting() || n.bgsaveInProgress() {
+	if t.snap != nil || t.disk || n.ks.Snapshotting() || n.bgsaveInProgress() {
 		return errors.New("a snapshot is already in progress")
 	}
 	t.job, t.targets = job, append([]SnapshotTarget(nil), job.Replicas...)
-	var w interface{ Write([]byte) (int, error) } = &t.buf
-	t.buf.Reset()
-	if job.Diskless {
-		t.mark = replication.NewID(n.repl.rng)
-		t.send([]byte("$EOF:" + t.mark + "\r\n"))
-		w = fanout{t}
-		n.logf(LogNotice, "Background RDB transfer started")
-	} else {
-		n.logf(LogNotice, "Background saving started")
-	}
-	if job.FunctionsOnly {
-		// No keys, and replab has no functions: the header and the end.
-		_, _ = w.Write(n.emptyRDB(job))
-		t.finish(nil)
+	n.repl.snapInfo = &ReplSaveInfo{StreamDB: job.StreamDB, ReplID: job.ReplID, Offset: job.Offset}
+	defer func() { n.repl.snapInfo = nil }()
+	if !job.Diskless {
+		if err := n.startBgsave(); err != nil {
+			return err
+		}
+		t.disk = true
+		n.persist.bgsave.sliceKeys = replSliceKeys
+		n.persist.bgsaveEnd = t.diskDone
 		return nil
 	}
-	n.repl.snapInfo = &ReplSaveInfo{StreamDB: job.StreamDB, ReplID: job.ReplID, Offset: job.Offset}
-	t.snap = n.startSnapshot(w, t.finish)
-	n.repl.snapInfo = nil
+	t.mark = replication.NewID(n.repl.rng)
+	t.send([]byte("$EOF:" + t.mark + "\r\n"))
+	n.logf(LogNotice, "Background RDB transfer started")
+	if job.FunctionsOnly {
+		// No keys, and replab has no functions: the header and the end.
+		t.send(n.emptyRDB(job))
+		t.socketDone(nil)
+		return nil
+	}
+	t.snap = n.startSnapshot(fanout{t}, t.socketDone)
+	t.snap.hold = t.held
+	t.snap.sliceKeys = replSliceKeys
 	return nil
 }
 
@@ -217,6 +251,32 @@ func (t *rdbSnapshotTransfer) send(p []byte) {
 	t.n.stats.NetReplOutputBytes += int64(len(p) * len(t.targets))
 }
 
+// held reports whether a replica's connection holds more than replWindow
+// bytes unsent: the diskless snapshot then waits. A replica that stays so
+// for repl-timeout seconds is dropped by the cron ("Disconnecting timedout
+// replica (full sync)"); the time it started is kept as Redis's
+// repl_last_partial_write.
+func (t *rdbSnapshotTransfer) held() bool {
+	n := t.n
+	held := false
+	for _, r := range t.targets {
+		c := n.repl.replicas[uint64(r.ID)]
+		if c == nil {
+			continue
+		}
+		c.pendingOut = n.rt.Send(r.Conn, nil)
+		if c.pendingOut >= replWindow {
+			held = true
+			if c.repl.lastPartialWrite == 0 {
+				c.repl.lastPartialWrite = n.nowSec()
+			}
+		} else {
+			c.repl.lastPartialWrite = 0
+		}
+	}
+	return held
+}
+
 // fanout is the writer of a diskless snapshot: what the encoder flushes goes
 // to the sockets at once.
 type fanout struct{ t *rdbSnapshotTransfer }
@@ -226,52 +286,83 @@ func (f fanout) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// finish is called when the snapshot is complete (or failed).
-func (t *rdbSnapshotTransfer) finish(err error) {
+// socketDone is called when a diskless snapshot is complete (or failed).
+func (t *rdbSnapshotTransfer) socketDone(err error) {
 	n := t.n
 	t.snap = nil
 	targets := t.targets
-	t.targets = nil
+	n.persist.childDone = true
 	if err != nil {
-		if t.job.Diskless {
-			n.logf(LogWarning, "Background transfer error")
-		} else {
-			n.logf(LogWarning, "Background saving error")
-		}
+		t.targets = nil
+		n.logf(LogWarning, "Background transfer error")
 		n.replicaSnapshotFailed()
 		return
 	}
-	if t.job.Diskless {
-		t.targets = targets
-		t.send([]byte(t.mark))
-		t.targets = nil
-		n.logf(LogNotice, "Background RDB transfer terminated with success")
-	} else {
-		n.logf(LogNotice, "Background saving terminated with success")
-	}
+	t.send([]byte(t.mark))
+	t.targets = nil
+	n.logf(LogNotice, "Background RDB transfer terminated with success")
 	for _, r := range targets {
-		if !t.job.Diskless {
-			n.replicaSendingBulk(r.ID)
-			b := append([]byte("$"+strconv.Itoa(t.buf.Len())+"\r\n"), t.buf.Bytes()...)
-			n.rt.Send(r.Conn, b)
-			n.stats.NetReplOutputBytes += int64(len(b))
-		}
-		n.replicaSnapshotSent(r.ID, t.job.Diskless)
+		n.replicaSnapshotSent(r.ID, true)
 	}
-	t.buf.Reset()
+}
+
+// diskDone is called when the BGSAVE for replication ended: on success
+// every replica waiting for it starts receiving dbfilename (Redis's
+// updateSlavesWaitingBgsave).
+func (t *rdbSnapshotTransfer) diskDone(err error) {
+	n := t.n
+	t.disk = false
+	targets := t.targets
+	t.targets = nil
+	if err != nil {
+		n.replicaSnapshotFailed()
+		return
+	}
+	fsys := n.rt.FS()
+	for _, r := range targets {
+		c := n.repl.replicas[uint64(r.ID)]
+		if c == nil || c.freed || c.repl.rep == nil || c.repl.rep.State != replication.StateWaitBGSaveEnd {
+			continue
+		}
+		size, err := fsys.Size(n.cfg.DBFilename)
+		var f ReadFile
+		if err == nil {
+			f, err = fsys.Open(n.cfg.DBFilename)
+		}
+		if err != nil {
+			n.closeASAP(c)
+			n.logf(LogWarning, "SYNC failed. Can't open/stat DB after BGSAVE: %s", fsErrText(err))
+			continue
+		}
+		n.replicaSendingBulk(r.ID)
+		pre := []byte("$" + strconv.FormatInt(size, 10) + "\r\n")
+		c.pendingOut = n.rt.Send(r.Conn, pre)
+		n.stats.NetReplOutputBytes += int64(len(pre))
+		t.bulks = append(t.bulks, &bulkSend{id: r.ID, conn: r.Conn, f: f, left: size})
+	}
+	t.Step()
+}
+
+// fsErrText renders a file error as Redis's strerror does.
+func fsErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return connErrText(err)
 }
 
 // Active reports a snapshot in progress: this transfer's, or a BGSAVE (a
 // disk snapshot no replica can join).
 func (t *rdbSnapshotTransfer) Active() (bool, bool) {
 	if t.snap != nil {
-		return true, t.job.Diskless
+		return true, true
 	}
-	return t.n.bgsaveInProgress() || t.n.ks.Snapshotting(), false
+	return t.disk || t.n.bgsaveInProgress() || t.n.ks.Snapshotting(), false
 }
 
 func (t *rdbSnapshotTransfer) Attach(id int64) bool {
-	if t.snap == nil || t.job.Diskless {
+	if !t.disk {
 		return false
 	}
 	c := t.n.repl.replicas[uint64(id)]
@@ -282,7 +373,8 @@ func (t *rdbSnapshotTransfer) Attach(id int64) bool {
 	return true
 }
 
-// Drop forgets a replica; a snapshot nobody waits for any more stops.
+// Drop forgets a replica; a diskless snapshot nobody waits for any more
+// stops (a BGSAVE to disk goes on, as Redis's does).
 func (t *rdbSnapshotTransfer) Drop(id int64) {
 	for i, r := range t.targets {
 		if r.ID == id {
@@ -290,41 +382,244 @@ func (t *rdbSnapshotTransfer) Drop(id int64) {
 			break
 		}
 	}
+	for i, b := range t.bulks {
+		if b.id == id {
+			b.f.Close()
+			t.bulks = append(t.bulks[:i], t.bulks[i+1:]...)
+			break
+		}
+	}
 	if t.snap != nil && len(t.targets) == 0 {
+		t.n.logf(LogWarning, "Diskless rdb transfer, last replica dropped, killing fork child.")
 		t.n.abortSnapshot(t.snap)
 		t.snap = nil
-		t.buf.Reset()
+		t.n.persist.childDone = true
 	}
 }
 
-func (t *rdbSnapshotTransfer) Step() {}
-
-// rdbSnapshotLoader is the SnapshotLoader of a node: it collects the
-// payload and loads it with the persistence layer's loader when complete.
-type rdbSnapshotLoader struct {
-	n   *Node
-	buf []byte
+// Step sends the next chunks of the disk payloads, up to replWindow bytes
+// held by each replica's connection.
+func (t *rdbSnapshotTransfer) Step() {
+	n := t.n
+	for i := 0; i < len(t.bulks); i++ {
+		b := t.bulks[i]
+		c := n.repl.replicas[uint64(b.id)]
+		if c == nil || c.freed {
+			b.f.Close()
+			t.bulks = append(t.bulks[:i], t.bulks[i+1:]...)
+			i--
+			continue
+		}
+		pending := n.rt.Send(b.conn, nil)
+		for b.left > 0 && pending < replWindow {
+			if b.buf == nil {
+				b.buf = make([]byte, bulkChunk)
+			}
+			k, err := io.ReadFull(b.f, b.buf[:min(int64(len(b.buf)), b.left)])
+			if k == 0 && err != nil {
+				text := "premature EOF"
+				if err != io.EOF && err != io.ErrUnexpectedEOF {
+					text = fsErrText(err)
+				}
+				n.logf(LogWarning, "Read error sending DB to replica: %s", text)
+				b.left = -1
+				break
+			}
+			pending = n.rt.Send(b.conn, b.buf[:k])
+			b.left -= int64(k)
+			n.stats.NetReplOutputBytes += int64(k)
+		}
+		c.pendingOut = pending
+		if b.left > 0 {
+			continue
+		}
+		b.f.Close()
+		t.bulks = append(t.bulks[:i], t.bulks[i+1:]...)
+		i--
+		if b.left < 0 {
+			n.closeASAP(c)
+			continue
+		}
+		n.replicaSnapshotSent(b.id, false)
+	}
 }
 
-func (l *rdbSnapshotLoader) Begin(LoadHeader) error { l.buf = l.buf[:0]; return nil }
+// Sending reports whether disk payloads are being sent (the node then
+// wakes every millisecond to send more as connections drain).
+func (t *rdbSnapshotTransfer) Sending() bool { return len(t.bulks) > 0 }
+
+// replLoadError is a step of loading a full sync payload that failed; its
+// text is the line Redis logs.
+type replLoadError string
+
+func (e replLoadError) Error() string { return string(e) }
+
+// rdbSnapshotLoader is the SnapshotLoader of a node. With a disk load
+// (repl-diskless-load disabled, the default) it writes the payload to a
+// temporary file in dir ("temp-<unixtime>.<pid>.rdb"), fsyncs it, renames
+// it over dbfilename and loads that, as Redis does. Loading from the
+// socket (swapdb, on-empty-db) collects the payload in memory as it
+// arrives and loads it at the end: Redis parses it from the socket as it
+// arrives, blocking its event loop; the dataset and the log lines are the
+// same, the memory peak is the payload's size higher. Either way the load
+// runs in slices from Step (the node serves LOADING replies and sends its
+// master a newline every second meanwhile, as Redis's loading callback
+// does).
+type rdbSnapshotLoader struct {
+	n        *Node
+	toParser bool
+	buf      []byte // socket: the payload
+
+	tmp     string    // disk: the temporary file
+	f       WriteFile // disk: open while receiving
+	written int64
+	synced  int64
+
+	job  *loadJob
+	rf   ReadFile
+	done func(LoadResult, error)
+}
+
+// replSyncFsyncBytes is REPL_MAX_WRITTEN_BEFORE_FSYNC: a replica writing
+// its master's payload to disk asks for writeback every 8 MB.
+const replSyncFsyncBytes = 8 << 20
+
+// loadSliceKeys is how many keys a slice of a payload load loads at most
+// (a slice also ends after loadSliceBytes of the file).
+var loadSliceKeys int64 = 1 << 20
+
+func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
+	n := l.n
+	l.toParser = h.ToParser
+	l.buf = l.buf[:0]
+	if h.ToParser {
+		return nil
+	}
+	pid := n.processInfo().PID
+	l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
+	f, err := n.rt.FS().Create(l.tmp)
+	if err != nil {
+		l.tmp = ""
+		return replLoadError("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
+	}
+	l.f, l.written, l.synced = f, 0, 0
+	return nil
+}
 
 func (l *rdbSnapshotLoader) Write(p []byte) error {
-	l.buf = append(l.buf, p...)
+	if l.toParser {
+		l.buf = append(l.buf, p...)
+		return nil
+	}
+	if l.f == nil {
+		return nil
+	}
+	if _, err := l.f.Write(p); err != nil {
+		return replLoadError("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
+	}
+	l.written += int64(len(p))
+	if l.written-l.synced >= replSyncFsyncBytes {
+		if wb, ok := l.f.(WritebackStarter); ok {
+			_ = wb.StartWriteback()
+		}
+		l.synced = l.written
+	}
 	return nil
 }
 
 func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 	n := l.n
 	n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
-	err := n.loadRDB(bytes.NewReader(l.buf), n.cfg.DBFilename, false)
-	n.loading = true // loadRDB ends its own loading state; ours ends with done
-	l.buf = nil
+	l.done = done
+	var r io.Reader
+	if l.toParser {
+		r = bytes.NewReader(l.buf)
+	} else {
+		fsys := n.rt.FS()
+		f, tmp := l.f, l.tmp
+		l.f, l.tmp = nil, ""
+		final := n.cfg.DBFilename
+		fail := func(text string) {
+			fsys.Remove(tmp)
+			l.finish(replLoadError(text))
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			fail("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: " + fsErrText(err))
+			return
+		}
+		f.Close()
+		if err := fsys.Rename(tmp, final); err != nil {
+			fail(fmt.Sprintf("Failed trying to rename the temp DB into %s in MASTER <-> REPLICA synchronization: %s", final, fsErrText(err)))
+			return
+		}
+		if err := fsys.SyncDir(final); err != nil {
+			l.finish(replLoadError(fmt.Sprintf("Failed trying to sync DB directory %s in MASTER <-> REPLICA synchronization: %s", final, fsErrText(err))))
+			return
+		}
+		rf, err := fsys.Open(final)
+		if err != nil {
+			l.finish(replLoadError("Failed trying to load the MASTER synchronization DB from disk: " + fsErrText(err)))
+			return
+		}
+		l.rf = rf
+		r = rf
+	}
+	l.job = n.newLoadJob(r, n.cfg.DBFilename, false)
+	l.Step()
+}
+
+// finish ends a load: the node gets the result.
+func (l *rdbSnapshotLoader) finish(err error) {
+	n := l.n
+	if l.rf != nil {
+		l.rf.Close()
+		l.rf = nil
+	}
+	l.job, l.buf = nil, nil
+	done := l.done
+	l.done = nil
 	res := LoadResult{Keys: n.persist.loadedKeys}
 	if a := n.repl.loadedAux; a.streamDB >= 0 {
 		res.StreamDB = a.streamDB
 	}
-	done(res, err)
+	if done != nil {
+		done(res, err)
+	}
 }
 
-func (l *rdbSnapshotLoader) Abort() { l.buf = nil }
-func (l *rdbSnapshotLoader) Step()  {}
+// Loading reports whether a payload is being loaded (the node then asks
+// for an immediate Tick).
+func (l *rdbSnapshotLoader) Loading() bool { return l.job != nil }
+
+// Step loads the next slice of a payload, then sends the master its
+// keepalive newline.
+func (l *rdbSnapshotLoader) Step() {
+	if l.job == nil {
+		return
+	}
+	ended, err := l.job.step(loadSliceKeys)
+	if ended {
+		l.finish(err)
+		return
+	}
+	l.n.replLoadingKeepalive()
+}
+
+// Abort discards a payload whose transfer failed (the temporary file is
+// removed).
+func (l *rdbSnapshotLoader) Abort() {
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+	if l.tmp != "" {
+		l.n.rt.FS().Remove(l.tmp)
+		l.tmp = ""
+	}
+	if l.rf != nil {
+		l.rf.Close()
+		l.rf = nil
+	}
+	l.buf, l.job, l.done = nil, nil, nil
+}

@@ -200,3 +200,27 @@ func TestReplGetAckFromAnotherClient(t *testing.T) {
 	assert.Empty(t, cb.Replies())
 	assert.Equal(t, string(resp.EncodeCommand(nil, "REPLCONF", "ACK", "0")), string(w.InFlight("b", "a")))
 }
+
+func TestReplDisklessStuckReplicaTimesOut(t *testing.T) {
+	old := replWindow
+	replWindow = 64
+	defer func() { replWindow = old }()
+	w := NewWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	a, err := w.AddNode("a", "a:7001", 1, "--port", "7001", "--repl-diskless-sync-delay", "0", "--repl-timeout", "3", "--enable-debug-command", "yes")
+	require.NoError(t, err)
+	ca := w.Connect("a")
+	v, _ := ca.Do("DEBUG", "POPULATE", "5000")
+	require.Equal(t, "OK", v.Str)
+	_, err = w.AddNode("b", "b:7002", 2, "--port", "7002", "--replicaof", "a", "7001")
+	require.NoError(t, err)
+	// The replica reads nothing after the handshake: the payload fills
+	// its connection, the snapshot waits, and after repl-timeout seconds
+	// the master drops it.
+	for i := 0; i < 100 && !strings.Contains(strings.Join(w.Log, "\n"), "Background RDB transfer started"); i++ {
+		w.Step()
+	}
+	w.Hold("a", "b", true)
+	w.Advance(5 * time.Second)
+	assert.Contains(t, w.Log, "a # Disconnecting timedout replica (full sync): 127.0.0.1:7002")
+	assert.Equal(t, "0", infoField(a.Node, "connected_slaves"))
+}

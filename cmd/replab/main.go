@@ -1,6 +1,7 @@
 // Command replab runs replab nodes and tools.
 //
 //	replab server [/path/to/redis.conf] [--directive value ...]
+//	replab cluster [--ports "7000 7001 7002"] [--dir DIR] [-- --directive value ...]
 //	replab rdb check FILE
 //	replab rdb dump FILE
 //	replab version
@@ -33,6 +34,10 @@ func usage(w io.Writer) {
 Commands:
   server [/path/to/redis.conf] [--directive value ...]
         run a node; options as redis-server takes them
+  cluster [--ports "7000 7001 7002"] [--dir DIR] [-- --directive value ...]
+        run a local cluster on 127.0.0.1: a master on the first port and a
+        replica of it on each other port, every node a child process whose
+        log lines start with its name; Ctrl-C stops them all
   rdb check FILE
         check an RDB file like redis-check-rdb: verdict, AUX fields,
         counts per type, the first error with its offset (exit 1 if damaged)
@@ -45,6 +50,7 @@ Examples:
   replab server --port 7000
   replab server /etc/redis/redis.conf --loglevel verbose
   replab server --port 7001 --replicaof 127.0.0.1 7000
+  replab cluster --ports "8000 8001 8002"
 `)
 }
 
@@ -56,6 +62,8 @@ func main() {
 	switch os.Args[1] {
 	case "server":
 		os.Exit(runServer(os.Args[2:]))
+	case "cluster":
+		os.Exit(runCluster(os.Args[2:], os.Stdout, os.Stderr))
 	case "rdb":
 		os.Exit(runRDB(os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
