@@ -186,7 +186,10 @@ func TestBinaryLifecycle(t *testing.T) {
 		}
 		return err == nil
 	})
-	assert.Contains(t, log.String(), "Ready to accept connections")
+	// The listener opens just before the line is logged.
+	redistest.WaitFor(t, 10*time.Second, "the ready line", func() bool {
+		return strings.Contains(log.String(), "Ready to accept connections")
+	})
 
 	t.Run("port taken", func(t *testing.T) {
 		var out bytes.Buffer
