@@ -3,6 +3,7 @@ package node
 import (
 	"math/rand/v2"
 	"net"
+	"replab/resp"
 	"strconv"
 	"strings"
 	"time"
@@ -353,22 +354,6 @@ func (n *Node) createBacklog() {
 // closed already).
 func (n *Node) freeBacklog() { n.repl.buf = nil }
 
-// appendMultibulk appends args as a RESP multibulk, as the stream carries
-// commands.
-func appendMultibulk(b []byte, args [][]byte) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
-	}
-	return b
-}
-
 // replFeedCommand writes one propagated command into the stream of a
 // master (Redis's replicationFeedSlaves): a SELECT first when db differs
 // from the DB the stream last selected, then the command as a multibulk.
@@ -389,7 +374,7 @@ func (n *Node) replFeedCommand(db int, args [][]byte) {
 		b = append(b, '\r', '\n')
 		r.seldb = db
 	}
-	b = appendMultibulk(b, args)
+	b = resp.EncodeCommandBytes(b, args)
 	r.buf.Append(b)
 	r.offset = r.buf.Offset()
 	if cap(b) <= 64<<10 {

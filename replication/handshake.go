@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"replab/resp"
 	"strconv"
 	"strings"
 )
@@ -158,7 +159,7 @@ func (h *Handshake) Start() []byte {
 		panic("replication: Handshake.Start called twice")
 	}
 	h.phase = hsPing
-	return appendCommand(nil, "PING")
+	return resp.EncodeCommand(nil, "PING")
 }
 
 // Done reports whether the handshake finished successfully.
@@ -233,16 +234,16 @@ func (h *Handshake) reply(line string, st *HandshakeStep) error {
 		st.Log = append(st.Log, notice("Master replied to PING, replication can continue..."))
 		if h.cfg.MasterAuth != "" {
 			if h.cfg.MasterUser != "" {
-				st.Send = appendCommand(st.Send, "AUTH", h.cfg.MasterUser, h.cfg.MasterAuth)
+				st.Send = resp.EncodeCommand(st.Send, "AUTH", h.cfg.MasterUser, h.cfg.MasterAuth)
 			} else {
-				st.Send = appendCommand(st.Send, "AUTH", h.cfg.MasterAuth)
+				st.Send = resp.EncodeCommand(st.Send, "AUTH", h.cfg.MasterAuth)
 			}
 		}
-		st.Send = appendCommand(st.Send, "REPLCONF", "listening-port", strconv.Itoa(h.cfg.ListeningPort))
+		st.Send = resp.EncodeCommand(st.Send, "REPLCONF", "listening-port", strconv.Itoa(h.cfg.ListeningPort))
 		if h.cfg.AnnounceIP != "" {
-			st.Send = appendCommand(st.Send, "REPLCONF", "ip-address", h.cfg.AnnounceIP)
+			st.Send = resp.EncodeCommand(st.Send, "REPLCONF", "ip-address", h.cfg.AnnounceIP)
 		}
-		st.Send = appendCommand(st.Send, "REPLCONF", "capa", "eof", "capa", "psync2")
+		st.Send = resp.EncodeCommand(st.Send, "REPLCONF", "capa", "eof", "capa", "psync2")
 		if h.cfg.MasterAuth != "" {
 			h.phase = hsAuth
 		} else {
@@ -279,9 +280,9 @@ func (h *Handshake) reply(line string, st *HandshakeStep) error {
 			st.Log = append(st.Log, notice("Partial resynchronization not possible (no cached master)"))
 		}
 		if h.cfg.Failover {
-			st.Send = appendCommand(st.Send, "PSYNC", id, off, "FAILOVER")
+			st.Send = resp.EncodeCommand(st.Send, "PSYNC", id, off, "FAILOVER")
 		} else {
-			st.Send = appendCommand(st.Send, "PSYNC", id, off)
+			st.Send = resp.EncodeCommand(st.Send, "PSYNC", id, off)
 		}
 		h.phase = hsPSYNC
 	case hsPSYNC:
@@ -407,29 +408,13 @@ func strtoll(s string) int64 {
 	return int64(v)
 }
 
-// appendCommand appends args as a multibulk command, the form Redis's
-// replica uses for every handshake command.
-func appendCommand(dst []byte, args ...string) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
-}
-
 // AckCommand is what a replica sends to report its offset (every second,
 // and when asked with REPLCONF GETACK): REPLCONF ACK <offset> as a multibulk.
 func AckCommand(offset int64) []byte {
-	return appendCommand(nil, "REPLCONF", "ACK", strconv.FormatInt(offset, 10))
+	return resp.EncodeCommand(nil, "REPLCONF", "ACK", strconv.FormatInt(offset, 10))
 }
 
 // GetAckCommand is the command a master feeds into the replication stream to
 // ask every replica for an ACK ("REPLCONF GETACK *"); its bytes count in the
 // stream offsets like any other command.
-var GetAckCommand = string(appendCommand(nil, "REPLCONF", "GETACK", "*"))
+var GetAckCommand = string(resp.EncodeCommand(nil, "REPLCONF", "GETACK", "*"))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"replab/resp"
 	"strconv"
 	"strings"
 	"testing"
@@ -277,7 +278,7 @@ func TestHandshakeCaptured(t *testing.T) {
 func TestHandshake(t *testing.T) {
 	const id = "0123456789abcdef0123456789abcdef01234567"
 	const other = "fedcba9876543210fedcba9876543210fedcba98"
-	cmd := func(args ...string) string { return string(appendCommand(nil, args...)) }
+	cmd := func(args ...string) string { return string(resp.EncodeCommand(nil, args...)) }
 	base := cmd("REPLCONF", "listening-port", "6380") + cmd("REPLCONF", "capa", "eof", "capa", "psync2")
 	psyncNew := cmd("PSYNC", "?", "-1")
 	cached := HandshakeConfig{ListeningPort: 6380, CachedReplID: id, CachedOffset: 99}
