@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -49,6 +51,16 @@ type Server struct {
 	wg sync.WaitGroup
 
 	gcPercent int // the GC target to restore after a bulk load (0: none pending)
+
+	// reads counts the read system calls on client and replication
+	// connections, emptyReads those that found nothing to read.
+	reads, emptyReads atomic.Int64
+}
+
+// ReadCounts returns how many reads the driver made on its connections and
+// how many of them found nothing (a measure of wasted system calls).
+func (s *Server) ReadCounts() (reads, empty int64) {
+	return s.reads.Load(), s.emptyReads.Load()
 }
 
 // ServerOptions are settings of the driver that are not Redis directives.
@@ -68,6 +80,7 @@ type ServerOptions struct {
 type conn struct {
 	id ConnID
 	nc net.Conn
+	rc syscall.RawConn // nc's descriptor, nil when it has none
 	s  *Server
 
 	mu         sync.Mutex // guards the fields below
@@ -81,6 +94,10 @@ type conn struct {
 	closed     bool
 	queued     bool // in Server.dirty
 	wake       chan struct{}
+
+	// Scratch of the goroutine that is flushing (flushing set).
+	bufs [][]byte
+	iov  []syscall.Iovec
 }
 
 // NewServer creates the driver and its node. Listeners are opened by Run.
@@ -157,7 +174,7 @@ func (s *Server) Dial(addr string) ConnID {
 			s.flushDirty(dirty, nil)
 			return
 		}
-		c := &conn{id: id, nc: nc, s: s, wake: make(chan struct{}, 1)}
+		c := &conn{id: id, nc: nc, rc: rawConn(nc), s: s, wake: make(chan struct{}, 1)}
 		s.conns[id] = c
 		s.node.Connected(id, ConnInfo{Remote: nc.RemoteAddr().String(), Local: nc.LocalAddr().String()})
 		dirty := s.endEventLocked()
@@ -466,7 +483,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 			return
 		}
 		s.nextConn++
-		c := &conn{id: s.nextConn, nc: nc, s: s, wake: make(chan struct{}, 1)}
+		c := &conn{id: s.nextConn, nc: nc, rc: rawConn(nc), s: s, wake: make(chan struct{}, 1)}
 		s.conns[c.id] = c
 		if tc, ok := nc.(*net.TCPConn); ok && s.cfg.TCPKeepalive > 0 {
 			tc.SetKeepAlive(true)
@@ -538,40 +555,163 @@ func (s *Server) flushDirty(dirty []*conn, self *conn) {
 func (s *Server) readLoop(c *conn) {
 	defer s.wg.Done()
 	buf := make([]byte, 16<<10)
+	var err error
+	if c.rc != nil {
+		err = s.readRaw(c, c.rc, buf)
+	} else {
+		err = s.readPlain(c, buf)
+	}
+	_ = err // any end of reading ends the connection, as in Redis
+	s.mu.Lock()
+	if s.conns[c.id] != nil {
+		delete(s.conns, c.id)
+		s.node.Closed(c.id)
+	}
+	dirty := s.endEventLocked()
+	s.mu.Unlock()
+	s.flushDirty(dirty, nil)
+	c.mu.Lock()
+	c.closeAfter = true
+	c.mu.Unlock()
+	c.flush()
+	c.nc.Close()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// received hands one read's bytes to the node and, for a connection the
+// node has closed, writes what is left of its output (the writer then
+// closes the socket, which ends the reading).
+func (s *Server) received(c *conn, p []byte) {
+	s.event(c, func() { s.node.Receive(c.id, p) })
+	c.mu.Lock()
+	done := c.closeAfter
+	c.mu.Unlock()
+	if done {
+		c.flush()
+	}
+}
+
+// readPlain reads with net.Conn.Read, for connections without a raw
+// descriptor. It returns the error that ended the reading.
+func (s *Server) readPlain(c *conn, buf []byte) error {
 	for {
 		n, err := c.nc.Read(buf)
+		s.reads.Add(1)
 		if n > 0 {
-			s.event(c, func() { s.node.Receive(c.id, buf[:n]) })
+			s.received(c, buf[:n])
 		}
 		if err != nil {
-			s.mu.Lock()
-			if s.conns[c.id] != nil {
-				delete(s.conns, c.id)
-				s.node.Closed(c.id)
-			}
-			dirty := s.endEventLocked()
-			s.mu.Unlock()
-			s.flushDirty(dirty, nil)
-			c.mu.Lock()
-			c.closeAfter = true
-			c.mu.Unlock()
-			c.flush()
-			c.nc.Close()
-			select {
-			case c.wake <- struct{}{}:
-			default:
-			}
-			return
-		}
-		// A connection the node closed: stop reading once its output is
-		// out (the writer closes the socket).
-		c.mu.Lock()
-		done := c.closeAfter
-		c.mu.Unlock()
-		if done {
-			c.flush()
+			return err
 		}
 	}
+}
+
+// rawConn returns nc's raw descriptor access, or nil when it has none.
+func rawConn(nc net.Conn) syscall.RawConn {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// readRaw reads c through its descriptor, all inside one RawConn.Read, and
+// returns the error that ended the reading (io.EOF for a hang-up).
+//
+// net.Conn.Read always tries a read before it waits for readiness, and
+// under a request-reply load that read finds nothing: one system call per
+// request for no bytes. Staying inside one RawConn.Read keeps the
+// runtime's readiness state between reads, so after a read that returned
+// less than the buffer (the socket was drained at that moment; bytes that
+// arrive later raise a new readiness event) the loop waits for readiness
+// instead of trying a read first.
+func (s *Server) readRaw(c *conn, rc syscall.RawConn, buf []byte) error {
+	var end error
+	err := rc.Read(func(fd uintptr) bool {
+		for {
+			n, err := sysRead(int(fd), buf)
+			s.reads.Add(1)
+			switch {
+			case n > 0:
+				s.received(c, buf[:n])
+				if n < len(buf) {
+					return false
+				}
+				continue
+			case err == syscall.EINTR:
+				continue
+			case err == syscall.EAGAIN:
+				s.emptyReads.Add(1)
+				return false
+			case err == nil:
+				end = io.EOF
+			default:
+				end = err
+			}
+			return true
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return end
+}
+
+// write writes all of bufs, in order, to the connection: through its
+// descriptor with write(2) or writev(2) when it has one (see sysWrite),
+// else with net.Buffers. Only the goroutine that is flushing c calls it.
+func (c *conn) write(bufs [][]byte) error {
+	if c.rc == nil {
+		nb := net.Buffers(bufs)
+		_, err := nb.WriteTo(c.nc)
+		return err
+	}
+	var werr error
+	err := c.rc.Write(func(fd uintptr) bool {
+		for {
+			for len(bufs) > 0 && len(bufs[0]) == 0 {
+				bufs = bufs[1:]
+			}
+			if len(bufs) == 0 {
+				return true
+			}
+			var n int
+			var err error
+			if len(bufs) == 1 {
+				n, err = sysWrite(int(fd), bufs[0])
+			} else {
+				n, c.iov, err = sysWritev(int(fd), bufs, c.iov)
+			}
+			switch {
+			case n > 0:
+				for n > 0 {
+					k := min(n, len(bufs[0]))
+					bufs[0] = bufs[0][k:]
+					n -= k
+					if len(bufs[0]) == 0 {
+						bufs = bufs[1:]
+					}
+				}
+			case err == syscall.EINTR:
+			case err == syscall.EAGAIN:
+				return false
+			default:
+				werr = err
+				return true
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return werr
 }
 
 // writeLoop writes output produced for c by events of other goroutines.
@@ -607,18 +747,13 @@ func (c *conn) flush() {
 		c.inflight = len(buf) + c.chunkBytes
 		c.chunkBytes = 0
 		c.mu.Unlock()
-		var err error
-		if len(chunks) == 0 {
-			_, err = c.nc.Write(buf)
-		} else {
-			// One writev for the owned bytes and the shared chunks.
-			bufs := make(net.Buffers, 0, len(chunks)+1)
-			if len(buf) > 0 {
-				bufs = append(bufs, buf)
-			}
-			bufs = append(bufs, chunks...)
-			_, err = bufs.WriteTo(c.nc)
-		}
+		// One write, or one writev for the owned bytes and the shared
+		// chunks.
+		bufs := append(c.bufs[:0], buf)
+		bufs = append(bufs, chunks...)
+		err := c.write(bufs)
+		clear(bufs)
+		c.bufs = bufs[:0]
 		c.mu.Lock()
 		c.inflight = 0
 		if cap(buf) <= 64<<10 {

@@ -334,3 +334,29 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Under a request-reply load the driver reads once per request: after a
+// read that drained the socket it waits for the next bytes instead of
+// trying a read that finds nothing.
+func TestRequestReplyReadsOncePerRequest(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the raw descriptor path is Linux's")
+	}
+	r := redistest.StartReplab(t)
+	c := redistest.Dial(t, r.Addr())
+	_, v := c.Do("PING")
+	require.Equal(t, "PONG", v.Str)
+	reads0, empty0 := r.Server.ReadCounts()
+	const requests = 300
+	for i := 0; i < requests; i++ {
+		_, v := c.Do("SET", "k", strconv.Itoa(i))
+		require.Equal(t, "OK", v.Str)
+	}
+	reads, empty := r.Server.ReadCounts()
+	reads, empty = reads-reads0, empty-empty0
+	t.Logf("%d requests: %d reads, %d of them empty", requests, reads, empty)
+	assert.GreaterOrEqual(t, reads, int64(requests))
+	// A read can still come up empty when bytes arrive while the last
+	// ones are being served; a read per request is the rule.
+	assert.Less(t, empty, int64(requests/10))
+}
