@@ -33,9 +33,6 @@ func processInfo() ProcessInfo {
 		pi.CPUUser = float64(ru.Utime.Sec) + float64(ru.Utime.Usec)/1e6
 		pi.CPUSys = float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6
 	}
-	var si syscall.Sysinfo_t
-	if syscall.Sysinfo(&si) == nil {
-		pi.TotalSystemMemory = int64(si.Totalram) * int64(si.Unit)
-	}
+	pi.TotalSystemMemory = totalSystemMemory()
 	return pi
 }
