@@ -169,10 +169,26 @@ func (h *HashMap) TryConversion(lim HashLimits, args ...[]byte) {
 // new. As Redis's hashTypeSet: a listpack converts first if the field or
 // the value is too long, and after the change if it has too many fields.
 func (h *HashMap) Set(field, value []byte, lim HashLimits) bool {
+	return h.set(field, value, lim, false)
+}
+
+// SetOwned is Set for a field and value the hash may keep without a copy
+// (a value being loaded): the caller gives both up and never changes them.
+// They are kept as they are when value follows field within the field's
+// capacity, as package rdb decodes a hash field (the layout of the
+// hashtable's entries); otherwise they are copied.
+func (h *HashMap) SetOwned(field, value []byte, lim HashLimits) bool {
+	return h.set(field, value, lim, true)
+}
+
+func (h *HashMap) set(field, value []byte, lim HashLimits, owned bool) bool {
 	if h.dict == nil && (len(field) > lim.MaxListpackValue || len(value) > lim.MaxListpackValue) {
 		h.convert(lim.Seed)
 	}
 	if h.dict != nil {
+		if owned && adjacent(field, value) {
+			return h.dictSetPacked(unsafeString(field), len(value))
+		}
 		return h.dictSet(field, value)
 	}
 	if off, end := h.lpFind(field); off >= 0 {
@@ -203,13 +219,31 @@ func (h *HashMap) Set(field, value []byte, lim HashLimits) bool {
 }
 
 func (h *HashMap) dictSet(field, value []byte) bool {
-	packed := packField(field, value)
-	k, vlen, added := h.dict.UpsertShared(packed)
+	return h.dictSetPacked(packField(field, value), len(value))
+}
+
+// dictSetPacked stores a field packed with its value of vlen bytes (see
+// packField).
+func (h *HashMap) dictSetPacked(packed string, vlen int) bool {
+	k, l, added := h.dict.UpsertShared(packed)
 	if !added {
 		*k = packed
 	}
-	*vlen = uint32(len(value))
+	*l = uint32(vlen)
 	return added
+}
+
+// adjacent reports whether a non-empty field is followed by value inside
+// the field's own capacity (so in the same allocation), the layout of a
+// packed field.
+func adjacent(field, value []byte) bool {
+	if len(field) == 0 {
+		return false
+	}
+	if len(value) == 0 {
+		return true
+	}
+	return cap(field)-len(field) >= len(value) && &field[:len(field)+1][len(field)] == &value[0]
 }
 
 // convert moves a listpack hash to a hashtable sized for its fields.

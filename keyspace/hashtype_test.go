@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -316,4 +317,55 @@ func TestCollectionValues(t *testing.T) {
 	scp := sv.Dup()
 	scp.AsSet().Remove([]byte("x"))
 	assert.Equal(t, 1, sv.AsSet().Len())
+}
+
+// SetOwned keeps a field and its value as they are when the value follows
+// the field within the field's capacity, and copies them otherwise.
+func TestHashSetOwned(t *testing.T) {
+	lim := HashLimits{MaxListpackEntries: 0, MaxListpackValue: 64, Seed: 1}
+	h := NewHash()
+	h.Set([]byte("first"), []byte("1"), lim) // converts to a hashtable
+	require.False(t, h.IsListpack())
+	pair := []byte("fieldvalue")
+	require.True(t, h.SetOwned(pair[:5], pair[5:], lim))
+	v, ok := h.Get([]byte("field"))
+	require.True(t, ok)
+	assert.Equal(t, "value", string(v))
+	assert.Same(t, &pair[5], &v[0], "an adjacent pair is kept without a copy")
+
+	// The value right after the field in memory but outside its capacity
+	// (another allocation, as far as the hash can tell): copied.
+	other := []byte("otherVAL")
+	require.True(t, h.SetOwned(other[:5:5], other[5:], lim))
+	v, _ = h.Get([]byte("other"))
+	assert.NotSame(t, &other[5], &v[0])
+	other[5] = 'x'
+	assert.Equal(t, "VAL", string(v))
+
+	// An empty field or value.
+	empty := []byte("e")
+	require.True(t, h.SetOwned(empty, empty[1:], lim))
+	v, ok = h.Get([]byte("e"))
+	assert.True(t, ok)
+	assert.Empty(t, v)
+	require.True(t, h.SetOwned([]byte{}, []byte("x"), lim))
+	v, _ = h.Get([]byte{})
+	assert.Equal(t, "x", string(v))
+	assert.Equal(t, map[string]string{"first": "1", "field": "value", "other": "VAL", "e": "", "": "x"}, hashContents(h))
+}
+
+// AddOwned keeps a hashtable member's bytes; Add copies them.
+func TestSetAddOwned(t *testing.T) {
+	lim := SetLimits{MaxIntsetEntries: 4, Seed: 1}
+	s := NewIntset()
+	owned := []byte("owned")
+	copied := []byte("copied")
+	require.True(t, s.AddOwned(owned, lim)) // converts to a hashtable
+	require.True(t, s.Add(copied, lim))
+	require.False(t, s.AddOwned([]byte("owned"), lim))
+	copied[0] = 'X'
+	assert.True(t, s.Has([]byte("copied")))
+	k, ok := s.dict.Key("owned")
+	require.True(t, ok)
+	assert.Same(t, &owned[0], unsafe.StringData(k))
 }

@@ -79,14 +79,20 @@ func (s *Set) Encoding() string {
 // Add adds member (copied) and reports whether it was missing. An intset
 // converts to a hashtable when member is not an integer or when it grows
 // past lim.MaxIntsetEntries (capped at 2^30, as Redis does).
-func (s *Set) Add(member []byte, lim SetLimits) bool {
+func (s *Set) Add(member []byte, lim SetLimits) bool { return s.add(member, lim, false) }
+
+// AddOwned is Add for a member the set may keep without a copy (a value
+// being loaded): the caller gives member up and never changes it.
+func (s *Set) AddOwned(member []byte, lim SetLimits) bool { return s.add(member, lim, true) }
+
+func (s *Set) add(member []byte, lim SetLimits, owned bool) bool {
 	if s.dict != nil {
-		return s.dict.Set(unsafeString(member), struct{}{})
+		return s.dictAdd(member, owned)
 	}
 	v, ok := num.ParseInt(member)
 	if !ok {
 		s.convert(lim.Seed)
-		s.dict.Set(unsafeString(member), struct{}{})
+		s.dictAdd(member, owned)
 		return true
 	}
 	if !s.is.add(v) {
@@ -100,6 +106,13 @@ func (s *Set) Add(member []byte, lim SetLimits) bool {
 		s.convert(lim.Seed)
 	}
 	return true
+}
+
+func (s *Set) dictAdd(member []byte, owned bool) bool {
+	if owned {
+		return s.dict.SetShared(unsafeString(member), struct{}{})
+	}
+	return s.dict.Set(unsafeString(member), struct{}{})
 }
 
 // convert moves an intset to a hashtable sized for its members.

@@ -195,6 +195,16 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 // was added. Adding to a listpack converts it to a skiplist first when the
 // set would exceed lim (Redis's zsetAdd). score must not be NaN.
 func (z *ZSet) Set(member []byte, score float64, lim ZSetLimits) bool {
+	return z.set(member, score, lim, false)
+}
+
+// SetOwned is Set for a member the sorted set may keep without a copy (a
+// value being loaded): the caller gives member up and never changes it.
+func (z *ZSet) SetOwned(member []byte, score float64, lim ZSetLimits) bool {
+	return z.set(member, score, lim, true)
+}
+
+func (z *ZSet) set(member []byte, score float64, lim ZSetLimits, owned bool) bool {
 	if z.dict == nil {
 		if off, cur := z.lpFind(member); off >= 0 {
 			if cur != score {
@@ -218,7 +228,12 @@ func (z *ZSet) Set(member []byte, score float64, lim ZSetLimits) bool {
 		}
 		return false
 	}
-	m := string(member)
+	var m string
+	if owned {
+		m = unsafeString(member)
+	} else {
+		m = string(member)
+	}
 	z.dict.SetShared(m, score)
 	z.tree.Insert(score, m)
 	return true

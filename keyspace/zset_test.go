@@ -5,6 +5,10 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // zModel is the reference: a slice kept sorted by (score, member).
@@ -360,4 +364,28 @@ func TestLexRangeOverMembersOutOfOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// SetOwned keeps the member's bytes in the hashtable and the tree; Set
+// copies them.
+func TestZSetSetOwned(t *testing.T) {
+	lim := ZSetLimits{MaxEntries: 0, MaxValue: 64, Seed: 1}
+	z := NewZSet(2, 10, lim)
+	owned := []byte("owned")
+	copied := []byte("copied")
+	require.True(t, z.SetOwned(owned, 1, lim))
+	require.True(t, z.Set(copied, 2, lim))
+	copied[0] = 'X'
+	s, ok := z.Score([]byte("copied"))
+	assert.True(t, ok)
+	assert.Equal(t, 2.0, s)
+	var members []string
+	z.tree.Walk(0, false, func(_ float64, m string) bool {
+		if m == "owned" {
+			assert.Same(t, &owned[0], unsafe.StringData(m))
+		}
+		members = append(members, m)
+		return true
+	})
+	assert.Equal(t, []string{"owned", "copied"}, members)
 }

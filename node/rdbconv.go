@@ -195,7 +195,7 @@ func loadSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		if i == 0 {
 			l = first
 		}
-		if !s.Add(m, l) {
+		if !s.AddOwned(m, l) {
 			return keyspace.Value{}, errDuplicate
 		}
 	}
@@ -236,15 +236,34 @@ func loadZSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		}
 		return keyspace.NewZSetValue(z), nil
 	}
-	for _, m := range members {
+	// Redis writes a skiplist highest first; inserting lowest first
+	// appends to the ordered structure instead of shifting it.
+	order := members
+	if zsetDescending(members) {
+		order = slices.Clone(members)
+		slices.Reverse(order)
+	}
+	for _, m := range order {
 		if math.IsNaN(m.Score) {
 			return keyspace.Value{}, errors.New("NaN score")
 		}
-		if !z.Set(m.Member, m.Score, lim) {
+		if !z.SetOwned(m.Member, m.Score, lim) {
 			return keyspace.Value{}, errDuplicate
 		}
 	}
 	return keyspace.NewZSetValue(z), nil
+}
+
+// zsetDescending reports whether members are strictly descending by
+// (score, member).
+func zsetDescending(members rdb.ZSet) bool {
+	for i := 1; i < len(members); i++ {
+		p, m := members[i-1], members[i]
+		if p.Score < m.Score || (p.Score == m.Score && bytes.Compare(p.Member, m.Member) <= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // zsetSortedUnique reports whether members are strictly ascending by
@@ -293,7 +312,7 @@ func loadHash(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		if i == 0 {
 			l = first
 		}
-		if !h.Set(f.Field, f.Value, l) {
+		if !h.SetOwned(f.Field, f.Value, l) {
 			return keyspace.Value{}, errDuplicate
 		}
 	}

@@ -14,7 +14,28 @@ const ebExpireTimeMax = 1<<48 - 1
 type valueDecoder struct {
 	r          *reader
 	noDupCheck bool
-	listNodes  bool // QUICKLIST_2 lists as ListNodes
+	listNodes  bool   // QUICKLIST_2 lists as ListNodes
+	pair       []byte // scratch of readFieldValue
+}
+
+// readFieldValue reads two strings (a hash field and its value) into one
+// new allocation: the value follows the field, within the field's
+// capacity (see HashField).
+func (d *valueDecoder) readFieldValue() (field, value []byte, err error) {
+	pair, err := d.r.appendString(d.pair[:0])
+	if err != nil {
+		return nil, nil, err
+	}
+	lf := len(pair)
+	if pair, err = d.r.appendString(pair); err != nil {
+		return nil, nil, err
+	}
+	buf := make([]byte, len(pair))
+	copy(buf, pair)
+	if cap(pair) <= 64<<10 {
+		d.pair = pair[:0]
+	}
+	return buf[:lf], buf[lf:], nil
 }
 
 // dupSet detects repeated members of a collection.
@@ -180,11 +201,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 				}
 				expire = int64(at)
 			}
-			f, err := r.readString()
-			if err != nil {
-				return nil, err
-			}
-			v, err := r.readString()
+			f, v, err := d.readFieldValue()
 			if err != nil {
 				return nil, err
 			}
@@ -271,6 +288,25 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 	return nil, unsupportedf("unknown value type %d", t)
 }
 
+// blobCount returns the element count a listpack or ziplist blob of type t
+// announces in its header, as a capacity hint: 0 when unknown, never more
+// than the blob could hold (an element takes at least two bytes).
+func blobCount(t Type, blob []byte) int {
+	at := 4 // listpack: total bytes (4), element count (2)
+	switch t {
+	case TypeListZiplist, TypeZSetZiplist, TypeHashZiplist:
+		at = 8 // ziplist: total bytes (4), tail offset (4), element count (2)
+	}
+	if len(blob) < at+2 {
+		return 0
+	}
+	n := int(blob[at]) | int(blob[at+1])<<8
+	if n == 0xFFFF {
+		return 0
+	}
+	return min(n, len(blob)/2)
+}
+
 // decodeBlob decodes the single-string encodings (zipmap, ziplist, intset,
 // listpack).
 func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
@@ -295,7 +331,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		return h, nil
 
 	case TypeListZiplist:
-		var l List
+		l := make(List, 0, blobCount(t, blob))
 		if _, err := WalkZiplist(blob, func(e Elem) error {
 			l = append(l, e.Bytes())
 			return nil
@@ -312,14 +348,24 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The members' decimal forms share one allocation (each capped
+		// at its length).
+		size := 0
+		var tmp [20]byte
+		for _, v := range ints {
+			size += len(strconv.AppendInt(tmp[:0], v, 10))
+		}
+		buf := make([]byte, 0, size)
 		s := make(Set, len(ints))
 		for i, v := range ints {
-			s[i] = formatInt(v)
+			at := len(buf)
+			buf = strconv.AppendInt(buf, v, 10)
+			s[i] = buf[at:len(buf):len(buf)]
 		}
 		return s, nil
 
 	case TypeSetListpack:
-		var s Set
+		s := make(Set, 0, blobCount(t, blob))
 		dups := d.newDupSet(0)
 		if _, err := WalkListpack(blob, func(e Elem) error {
 			b := e.Bytes()
@@ -341,7 +387,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if t == TypeZSetZiplist {
 			walk = WalkZiplist
 		}
-		var z ZSet
+		z := make(ZSet, 0, blobCount(t, blob)/2)
 		dups := d.newDupSet(0)
 		if t == TypeZSetZiplist && dups == nil {
 			dups = &dupSet{m: map[string]struct{}{}}
@@ -389,7 +435,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if t == TypeHashListpackEx || t == TypeHashListpackExPreGA {
 			tuple = 3
 		}
-		var h Hash
+		h := make(Hash, 0, blobCount(t, blob)/tuple)
 		dups := d.newDupSet(0)
 		if t == TypeHashZiplist && dups == nil {
 			dups = &dupSet{m: map[string]struct{}{}}

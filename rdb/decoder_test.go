@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -681,5 +682,70 @@ func TestReadBytesExactCapacity(t *testing.T) {
 	got, err := newReader(&oneByteReader{enc}).readString()
 	if err != nil || !bytes.Equal(got, big) || cap(got) != len(big) {
 		t.Fatalf("len %d cap %d err %v", len(got), cap(got), err)
+	}
+}
+
+// A hash in the hashtable encoding decodes each field and its value into
+// one allocation, the value following the field within the field's
+// capacity (the layout the keyspace keeps), and ints and LZF strings too.
+func TestDecodeHashFieldsShareOneAllocation(t *testing.T) {
+	long := strings.Repeat("compressible ", 20)
+	var fields Hash
+	for i := 0; i < 200; i++ {
+		f := []byte("field" + strconv.Itoa(i))
+		v := []byte(strconv.Itoa(i * 1000)) // an int-encoded string
+		switch i % 3 {
+		case 1:
+			v = []byte(long + strconv.Itoa(i)) // LZF
+		case 2:
+			v = []byte{}
+		}
+		fields = append(fields, HashField{Field: f, Value: v})
+	}
+	data := encodeFile(t, EncoderOptions{Compression: true}, func(e *Encoder) error {
+		return e.WriteKey([]byte("h"), KeyMeta{}, HashSource{Len: len(fields), Hashtable: true, Fields: func(yield func([]byte, []byte) bool) {
+			for _, f := range fields {
+				if !yield(f.Field, f.Value) {
+					return
+				}
+			}
+		}})
+	})
+	recs, err := decodeAll(t, data, DecoderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := keys(recs)["h"].Value.(Hash)
+	if len(got) != len(fields) {
+		t.Fatalf("%d fields decoded, want %d", len(got), len(fields))
+	}
+	for i, f := range got {
+		if string(f.Field) != string(fields[i].Field) || string(f.Value) != string(fields[i].Value) {
+			t.Fatalf("field %d: %q=%q, want %q=%q", i, f.Field, f.Value, fields[i].Field, fields[i].Value)
+		}
+		if len(f.Value) == 0 {
+			continue
+		}
+		if cap(f.Field)-len(f.Field) < len(f.Value) || &f.Field[:len(f.Field)+1][len(f.Field)] != &f.Value[0] {
+			t.Fatalf("field %q: its value is not stored right after it in the same allocation", f.Field)
+		}
+	}
+}
+
+// LZFDecompress appends to what dst holds, and a back reference cannot
+// reach into it.
+func TestLZFDecompressAppends(t *testing.T) {
+	in := []byte(strings.Repeat("abcdefgh", 50))
+	comp, ok := LZFCompress(nil, in, len(in))
+	if !ok {
+		t.Fatal("not compressed")
+	}
+	out, err := LZFDecompress([]byte("prefix:"), comp, len(in))
+	if err != nil || string(out) != "prefix:"+string(in) {
+		t.Fatalf("got %q, %v", out, err)
+	}
+	// A reference to the byte before the output's start is refused.
+	if _, err := LZFDecompress([]byte("p"), []byte{0x20, 0x00}, 3); err == nil {
+		t.Fatal("a reference before the output was accepted")
 	}
 }

@@ -163,12 +163,20 @@ func LZFDecompress(dst, src []byte, outLen int) ([]byte, error) {
 		if len(dst)+l > end {
 			return dst[:base], corruptf("LZF: output longer than %d bytes", outLen)
 		}
-		ref := len(dst) - back
+		at := len(dst)
+		ref := at - back
 		if ref < base {
 			return dst[:base], corruptf("LZF: back reference before the start of the output")
 		}
-		for i := 0; i < l; i++ {
-			dst = append(dst, dst[ref+i])
+		dst = dst[:at+l] // within the capacity growCap made
+		if back >= l {
+			copy(dst[at:], dst[ref:ref+l])
+		} else {
+			// The reference overlaps the bytes it produces: a repeating
+			// pattern, copied byte by byte in order.
+			for i := 0; i < l; i++ {
+				dst[at+i] = dst[ref+i]
+			}
 		}
 	}
 	if len(dst) != end {

@@ -16,7 +16,10 @@ const (
 	encLZF   = 3
 )
 
-func formatInt(v int64) []byte { return strconv.AppendInt(make([]byte, 0, 20), v, 10) }
+func formatInt(v int64) []byte {
+	var buf [20]byte
+	return append([]byte(nil), strconv.AppendInt(buf[:0], v, 10)...)
+}
 
 // AppendLen appends the RDB length encoding of v: 6 bits, 14 bits, or a
 // marker byte followed by a big-endian 32 or 64-bit value.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strconv"
 )
 
 const readBufSize = 64 << 10
@@ -231,14 +232,30 @@ func (r *reader) readPlainLen() (uint64, error) {
 }
 
 // readString reads a string in any of its encodings (plain, int8/16/32,
-// LZF) into a new slice.
-func (r *reader) readString() ([]byte, error) {
+// LZF) into a new slice of exactly its length.
+func (r *reader) readString() ([]byte, error) { return r.appendString(nil) }
+
+// appendString reads a string in any of its encodings and appends it to
+// dst; with a nil dst the result is a new slice of exactly its length.
+func (r *reader) appendString(dst []byte) ([]byte, error) {
 	v, enc, err := r.readLen()
 	if err != nil {
 		return nil, err
 	}
 	if !enc {
-		return r.readBytes(v)
+		if dst == nil {
+			return r.readBytes(v)
+		}
+		if v > math.MaxInt-1 {
+			return nil, corruptf("string length %d is too large", v)
+		}
+		return r.appendBytes(dst, int(v))
+	}
+	intString := func(i int64) []byte {
+		if dst == nil {
+			return formatInt(i)
+		}
+		return strconv.AppendInt(dst, i, 10)
 	}
 	switch v {
 	case encInt8:
@@ -246,19 +263,19 @@ func (r *reader) readString() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return formatInt(int64(int8(b))), nil
+		return intString(int64(int8(b))), nil
 	case encInt16:
 		p, err := r.next(2)
 		if err != nil {
 			return nil, err
 		}
-		return formatInt(int64(int16(binary.LittleEndian.Uint16(p)))), nil
+		return intString(int64(int16(binary.LittleEndian.Uint16(p)))), nil
 	case encInt32:
 		p, err := r.next(4)
 		if err != nil {
 			return nil, err
 		}
-		return formatInt(int64(int32(binary.LittleEndian.Uint32(p)))), nil
+		return intString(int64(int32(binary.LittleEndian.Uint32(p)))), nil
 	case encLZF:
 		clen, err := r.readPlainLen()
 		if err != nil {
@@ -274,11 +291,16 @@ func (r *reader) readString() ([]byte, error) {
 		if ulen == 0 || clen == 0 || ulen > clen*lzfMaxExpand {
 			return nil, corruptf("invalid LZF lengths: %d compressed, %d uncompressed", clen, ulen)
 		}
-		comp, err := r.readBytes(clen)
+		var comp []byte
+		if clen <= uint64(len(r.buf)) {
+			comp, err = r.next(int(clen)) // a view: no copy of the compressed bytes
+		} else {
+			comp, err = r.readBytes(clen)
+		}
 		if err != nil {
 			return nil, err
 		}
-		return LZFDecompress(nil, comp, int(ulen))
+		return LZFDecompress(dst, comp, int(ulen))
 	}
 	return nil, corruptf("unknown string encoding %d", v)
 }

@@ -54,7 +54,9 @@ type ZSet []ZMember
 
 // HashField is one field of a hash. Expire is the field's absolute expire
 // time in Unix milliseconds, or 0 when it has none (only Redis 7.4 files
-// carry field expire times).
+// carry field expire times). The Decoder may put Field and Value in one
+// allocation, Value following Field within Field's capacity (so that a
+// hash table can keep the pair as one object): never append to Field.
 type HashField struct {
 	Field  []byte
 	Value  []byte
