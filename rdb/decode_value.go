@@ -251,7 +251,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 				walk = WalkZiplist
 			}
 			if _, err := walk(data, func(e Elem) error {
-				l = append(l, e.Bytes())
+				l = append(l, blobElem(e))
 				return nil
 			}); err != nil {
 				return nil, err
@@ -286,6 +286,17 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		return nil, unsupportedf("module value (type %d) of module type '%s' is not supported", t, moduleTypeName(id))
 	}
 	return nil, unsupportedf("unknown value type %d", t)
+}
+
+// blobElem returns the string form of an element of a blob the decoder
+// read (and so owns, and hands over with the value): a string element
+// aliases the blob, capped at its length; an integer is formatted into a
+// new slice.
+func blobElem(e Elem) []byte {
+	if e.IsInt {
+		return formatInt(e.Int)
+	}
+	return e.Str[:len(e.Str):len(e.Str)]
 }
 
 // blobCount returns the element count a listpack or ziplist blob of type t
@@ -333,7 +344,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 	case TypeListZiplist:
 		l := make(List, 0, blobCount(t, blob))
 		if _, err := WalkZiplist(blob, func(e Elem) error {
-			l = append(l, e.Bytes())
+			l = append(l, blobElem(e))
 			return nil
 		}); err != nil {
 			return nil, err
@@ -368,7 +379,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		s := make(Set, 0, blobCount(t, blob))
 		dups := d.newDupSet(0)
 		if _, err := WalkListpack(blob, func(e Elem) error {
-			b := e.Bytes()
+			b := blobElem(e)
 			if !dups.add(b) {
 				return corruptf("duplicate set member %q", truncateForMsg(b))
 			}
@@ -397,7 +408,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		_, err := walk(blob, func(e Elem) error {
 			odd = !odd
 			if odd {
-				member = e.Bytes()
+				member = blobElem(e)
 				if !dups.add(member) {
 					return corruptf("duplicate sorted set member %q", truncateForMsg(member))
 				}
@@ -445,12 +456,12 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		_, err := walk(blob, func(e Elem) error {
 			switch i % tuple {
 			case 0:
-				cur = HashField{Field: e.Bytes()}
+				cur = HashField{Field: blobElem(e)}
 				if !dups.add(cur.Field) {
 					return corruptf("duplicate hash field %q", truncateForMsg(cur.Field))
 				}
 			case 1:
-				cur.Value = e.Bytes()
+				cur.Value = blobElem(e)
 			case 2:
 				v, ok := elemInt(e)
 				if !ok || v < 0 || v > ebExpireTimeMax {
