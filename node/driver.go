@@ -542,7 +542,7 @@ func (s *Server) endEventLocked() []*conn {
 func (s *Server) flushDirty(dirty []*conn, self *conn) {
 	for _, c := range dirty {
 		if c == self {
-			c.flush()
+			c.flush(true)
 			continue
 		}
 		select {
@@ -573,7 +573,7 @@ func (s *Server) readLoop(c *conn) {
 	c.mu.Lock()
 	c.closeAfter = true
 	c.mu.Unlock()
-	c.flush()
+	c.flush(false)
 	c.nc.Close()
 	select {
 	case c.wake <- struct{}{}:
@@ -582,16 +582,20 @@ func (s *Server) readLoop(c *conn) {
 }
 
 // received hands one read's bytes to the node and, for a connection the
-// node has closed, writes what is left of its output (the writer then
-// closes the socket, which ends the reading).
-func (s *Server) received(c *conn, p []byte) {
+// node has closed, writes what is left of its output. It reports whether
+// the reading must stop: the connection is closed, and the reading
+// goroutine closes the socket once it has let go of the descriptor.
+func (s *Server) received(c *conn, p []byte) (stop bool) {
 	s.event(c, func() { s.node.Receive(c.id, p) })
 	c.mu.Lock()
 	done := c.closeAfter
 	c.mu.Unlock()
 	if done {
-		c.flush()
+		c.flush(true)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
 // readPlain reads with net.Conn.Read, for connections without a raw
@@ -600,8 +604,8 @@ func (s *Server) readPlain(c *conn, buf []byte) error {
 	for {
 		n, err := c.nc.Read(buf)
 		s.reads.Add(1)
-		if n > 0 {
-			s.received(c, buf[:n])
+		if n > 0 && s.received(c, buf[:n]) {
+			return nil
 		}
 		if err != nil {
 			return err
@@ -640,7 +644,9 @@ func (s *Server) readRaw(c *conn, rc syscall.RawConn, buf []byte) error {
 			s.reads.Add(1)
 			switch {
 			case n > 0:
-				s.received(c, buf[:n])
+				if s.received(c, buf[:n]) {
+					return true
+				}
 				if n < len(buf) {
 					return false
 				}
@@ -718,7 +724,7 @@ func (c *conn) write(bufs [][]byte) error {
 func (s *Server) writeLoop(c *conn) {
 	defer s.wg.Done()
 	for range c.wake {
-		c.flush()
+		c.flush(false)
 		c.mu.Lock()
 		closed := c.closed
 		c.mu.Unlock()
@@ -730,8 +736,12 @@ func (s *Server) writeLoop(c *conn) {
 
 // flush writes c's pending output. Only one goroutine writes at a time;
 // output appended while it writes is picked up by the same loop, so the
-// order of replies is kept.
-func (c *conn) flush() {
+// order of replies is kept. When the output ends with a close, flush closes
+// the socket, except from the reading goroutine (inReader): that one holds
+// the descriptor while it reads, and closing it there would wait for
+// itself, so it only marks c closed and closes the socket when it stops
+// reading.
+func (c *conn) flush(inReader bool) {
 	c.mu.Lock()
 	if c.flushing || c.closed {
 		c.mu.Unlock()
@@ -770,7 +780,9 @@ func (c *conn) flush() {
 	if c.closeAfter && !c.closed {
 		c.closed = true
 		c.mu.Unlock()
-		c.nc.Close()
+		if !inReader {
+			c.nc.Close()
+		}
 		select {
 		case c.wake <- struct{}{}:
 		default:

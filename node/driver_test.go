@@ -3,6 +3,7 @@ package node_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -359,4 +360,52 @@ func TestRequestReplyReadsOncePerRequest(t *testing.T) {
 	// A read can still come up empty when bytes arrive while the last
 	// ones are being served; a read per request is the rule.
 	assert.Less(t, empty, int64(requests/10))
+}
+
+// readUntilEOF reads what the server sends until it closes the connection,
+// failing the test if it does not within a few seconds.
+func readUntilEOF(t *testing.T, nc net.Conn) string {
+	t.Helper()
+	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []byte
+	buf := make([]byte, 512)
+	for {
+		n, err := nc.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			require.ErrorIs(t, err, io.EOF, "the server did not close the connection; it sent %q", got)
+			return string(got)
+		}
+	}
+}
+
+// A connection the node closes is closed: after QUIT, after a protocol
+// error, and when another client kills it.
+func TestTheNodeClosesConnections(t *testing.T) {
+	r := redistest.StartReplab(t)
+	dial := func() net.Conn {
+		nc, err := net.Dial("tcp", r.Addr())
+		require.NoError(t, err)
+		t.Cleanup(func() { nc.Close() })
+		return nc
+	}
+	nc := dial()
+	nc.Write([]byte("PING\r\nQUIT\r\n"))
+	assert.Equal(t, "+PONG\r\n+OK\r\n", readUntilEOF(t, nc))
+
+	nc = dial()
+	nc.Write([]byte("*1\r\n$abc\r\n"))
+	assert.Equal(t, "-ERR Protocol error: invalid bulk length\r\n", readUntilEOF(t, nc))
+
+	victim := dial()
+	victim.Write([]byte("CLIENT SETNAME victim\r\n"))
+	line := make([]byte, 5)
+	_, err := io.ReadFull(victim, line)
+	require.NoError(t, err)
+	require.Equal(t, "+OK\r\n", string(line))
+	killer := redistest.Dial(t, r.Addr())
+	_, v := killer.Do("CLIENT", "KILL", "SKIPME", "yes", "TYPE", "normal")
+	assert.Equal(t, int64(1), v.Int)
+	assert.Equal(t, "", readUntilEOF(t, victim))
+	alive(t, r.Addr())
 }
