@@ -29,9 +29,16 @@ test: fmt-check vet
 bench: build
 	$(GO) run ./bench
 
+# Every fuzz target of every package, FUZZTIME each (go test fuzzes one
+# target at a time).
+FUZZTIME ?= 30s
+
 fuzz:
-	$(GO) test ./resp -run XXX -fuzz FuzzCommandReader -fuzztime 60s
-	$(GO) test ./resp -run XXX -fuzz FuzzReplyReader -fuzztime 30s
+	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { t[n++] = $$1 } /^ok / { for (i = 0; i < n; i++) print $$2, t[i]; n = 0 }' | \
+	while read pkg target; do \
+		echo "== $$pkg $$target"; \
+		$(GO) test "$$pkg" -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 clean:
 	rm -rf bin

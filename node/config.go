@@ -825,6 +825,14 @@ var deprecatedDirectives = map[string]bool{
 // LoadString applies a configuration text (a redis.conf, or the options of a
 // command line joined into lines). include directives call readFile.
 func (c *Config) LoadString(text string, readFile func(path string) (string, error)) error {
+	return c.loadString(text, readFile, 0)
+}
+
+// maxIncludeDepth bounds nested include directives, so that a file that
+// includes itself is an error instead of an endless recursion.
+const maxIncludeDepth = 32
+
+func (c *Config) loadString(text string, readFile func(path string) (string, error), depth int) error {
 	lines := strings.Split(text, "\n")
 	for i, raw := range lines {
 		line := strings.Trim(raw, " \t\r\n")
@@ -858,12 +866,15 @@ func (c *Config) LoadString(text string, readFile func(path string) (string, err
 			if readFile == nil {
 				return fail("include is not supported here")
 			}
+			if depth >= maxIncludeDepth {
+				return fail(fmt.Sprintf("Too many nested includes (more than %d)", maxIncludeDepth))
+			}
 			sub, err := readFile(argv[1])
 			if err != nil {
 				return fail(fmt.Sprintf("Fatal error, can't open config file '%s': %v", argv[1], err))
 			}
 			c.Includes = append(c.Includes, argv[1])
-			if err := c.LoadString(sub, readFile); err != nil {
+			if err := c.loadString(sub, readFile, depth+1); err != nil {
 				return err
 			}
 		case name == "rename-command" && len(argv) == 3:
