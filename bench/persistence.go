@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"replab/internal/dataset"
 	"replab/resp"
 )
 
@@ -98,13 +99,13 @@ func (c *rconn) pipeline(cmds [][]string) error {
 	return nil
 }
 
-// dataset fills a server.
-type dataset struct {
+// namedDataset fills a server.
+type namedDataset struct {
 	name string
 	fill func(c *rconn) error
 }
 
-var persistenceDatasets = []dataset{
+var persistenceDatasets = []namedDataset{
 	{"DEBUG POPULATE 1000000", func(c *rconn) error {
 		_, err := c.do("DEBUG", "POPULATE", "1000000")
 		return err
@@ -112,69 +113,18 @@ var persistenceDatasets = []dataset{
 	{"mixed (300k strings, 5k lists, hashes, sets, sorted sets)", fillMixedBench},
 }
 
-// fillMixedBench writes a dataset of every type, small and large values:
-// 300k strings (ints, short, 200-byte), 5000 each of lists (100
-// elements), hashes (20 fields, listpack; every 10th with 1000 fields),
-// sets (50 ints, intset; every 10th with 1000 strings), sorted sets (50
-// members; every 10th with 1000), 10% of keys with an expire time.
+// fillMixedBench writes the mixed dataset (see package dataset).
 func fillMixedBench(c *rconn) error {
 	var cmds [][]string
-	for i := 0; i < 300000; i++ {
-		k := "str:" + strconv.Itoa(i)
-		switch i % 3 {
-		case 0:
-			cmds = append(cmds, []string{"SET", k, strconv.Itoa(i * 7)})
-		case 1:
-			cmds = append(cmds, []string{"SET", k, "short value " + strconv.Itoa(i)})
-		default:
-			cmds = append(cmds, []string{"SET", k, strings.Repeat("payload ", 25) + strconv.Itoa(i)})
-		}
-		if i%10 == 0 {
-			cmds = append(cmds, []string{"EXPIRE", k, "100000"})
-		}
-	}
-	for i := 0; i < 5000; i++ {
-		n := strconv.Itoa(i)
-		l := []string{"RPUSH", "list:" + n}
-		for j := 0; j < 100; j++ {
-			l = append(l, "element "+strconv.Itoa(j))
-		}
-		cmds = append(cmds, l)
-		hf := 20
-		if i%10 == 0 {
-			hf = 1000
-		}
-		h := []string{"HSET", "hash:" + n}
-		for j := 0; j < hf; j++ {
-			h = append(h, "field"+strconv.Itoa(j), "value"+strconv.Itoa(j*i))
-		}
-		cmds = append(cmds, h)
-		s := []string{"SADD", "set:" + n}
-		for j := 0; j < 50; j++ {
-			s = append(s, strconv.Itoa(j*1000+i))
-		}
-		if i%10 == 0 {
-			for j := 0; j < 1000; j++ {
-				s = append(s, "member"+strconv.Itoa(j))
-			}
-		}
-		cmds = append(cmds, s)
-		zn := 50
-		if i%10 == 0 {
-			zn = 1000
-		}
-		z := []string{"ZADD", "zset:" + n}
-		for j := 0; j < zn; j++ {
-			z = append(z, strconv.Itoa(j*i%977), "m"+strconv.Itoa(j))
-		}
-		cmds = append(cmds, z)
+	for cmd := range dataset.Mixed() {
+		cmds = append(cmds, cmd)
 	}
 	return c.pipeline(cmds)
 }
 
 // timeSave fills a fresh server and times SAVE; it returns the server
 // (stopped) directory's dump path and the duration.
-func timeSave(kind string, ds dataset) (time.Duration, string, error) {
+func timeSave(kind string, ds namedDataset) (time.Duration, string, error) {
 	s, err := start(kind)
 	if err != nil {
 		return 0, "", err
