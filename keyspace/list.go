@@ -1,19 +1,18 @@
 package keyspace
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
-	"strconv"
 	"unsafe"
 
+	"replab/internal/listpack"
 	"replab/internal/num"
 )
 
 // List is a list value laid out as Redis 7.0's quicklist: a doubly linked
-// chain of nodes, each holding a run of elements packed in a listpack (the
-// exact byte format of Redis's listpack.c, so a node can be written to an
-// RDB file as it is). A list costs its packed bytes plus one small node per
+// chain of nodes, each holding a run of elements packed in a listpack
+// (internal/listpack: the exact byte format of Redis's listpack.c, so a node
+// can be written to an RDB file as it is). A list costs its packed bytes plus one small node per
 // run (about 8 KB of elements with the default list-max-listpack-size), not
 // one heap object per element.
 //
@@ -47,13 +46,6 @@ type listNode struct {
 	// a node never takes another element nor merges.
 	plain bool
 }
-
-// Listpack layout constants (listpack.c).
-const (
-	qlHeaderSize    = 6 // total bytes (uint32) + element count (uint16)
-	qlEOF           = 0xFF
-	qlNumEleUnknown = math.MaxUint16
-)
 
 // Quicklist limits (quicklist.c).
 const (
@@ -147,8 +139,8 @@ var ErrBadListpack = errors.New("keyspace: invalid listpack")
 // listpack is ignored. It validates lp entirely and refuses a malformed one
 // without changing the list.
 func (l *List) AppendListpack(lp []byte) error {
-	count, ok := qlValidate(lp)
-	if !ok {
+	count, err := listpack.Validate(lp)
+	if err != nil {
 		return ErrBadListpack
 	}
 	if count == 0 {
@@ -167,278 +159,33 @@ func (l *List) AppendListpack(lp []byte) error {
 // size is the node size Redis's quicklist accounts (node->sz).
 func (n *listNode) size() int {
 	if n.plain {
-		s, _, _, _ := qlDecode(n.lp, qlHeaderSize)
+		s, _, _, _ := listpack.Decode(n.lp, listpack.HeaderSize)
 		return len(s)
 	}
 	return len(n.lp)
-}
-
-// Listpack entries.
-
-// qlIntLen returns the encoded size of an integer entry.
-func qlIntLen(v int64) int {
-	switch {
-	case v >= 0 && v <= 127:
-		return 1
-	case v >= -4096 && v <= 4095:
-		return 2
-	case v >= -32768 && v <= 32767:
-		return 3
-	case v >= -8388608 && v <= 8388607:
-		return 4
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		return 5
-	}
-	return 9
-}
-
-// qlEncodedLen returns the size of the encoding and data of elem's entry
-// (without its back length): canonical integers are packed as integers.
-func qlEncodedLen(elem []byte) int {
-	if v, ok := num.ParseInt(elem); ok {
-		return qlIntLen(v)
-	}
-	n := len(elem)
-	switch {
-	case n < 64:
-		return 1 + n
-	case n < 4096:
-		return 2 + n
-	}
-	return 5 + n
-}
-
-// qlBacklenSize returns the size of the back length of an entry whose
-// encoding and data take l bytes.
-func qlBacklenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
-// qlEntryLen returns the full size of elem's entry.
-func qlEntryLen(elem []byte) int {
-	l := qlEncodedLen(elem)
-	return l + qlBacklenSize(l)
-}
-
-// qlAppendEntry appends elem's entry to dst.
-func qlAppendEntry(dst, elem []byte) []byte {
-	start := len(dst)
-	if v, ok := num.ParseInt(elem); ok {
-		u := uint64(v)
-		switch qlIntLen(v) {
-		case 1:
-			dst = append(dst, byte(u))
-		case 2:
-			u &= 1<<13 - 1
-			dst = append(dst, byte(u>>8)|0xC0, byte(u))
-		case 3:
-			dst = append(dst, 0xF1, byte(u), byte(u>>8))
-		case 4:
-			dst = append(dst, 0xF2, byte(u), byte(u>>8), byte(u>>16))
-		case 5:
-			dst = append(dst, 0xF3, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
-		default:
-			dst = append(dst, 0xF4)
-			dst = binary.LittleEndian.AppendUint64(dst, u)
-		}
-	} else {
-		n := len(elem)
-		switch {
-		case n < 64:
-			dst = append(dst, byte(n)|0x80)
-		case n < 4096:
-			dst = append(dst, byte(n>>8)|0xE0, byte(n))
-		default:
-			dst = append(dst, 0xF0, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
-		}
-		dst = append(dst, elem...)
-	}
-	return qlAppendBacklen(dst, len(dst)-start)
-}
-
-// qlAppendBacklen appends the back length of an entry whose encoding and
-// data take n bytes.
-func qlAppendBacklen(dst []byte, n int) []byte {
-	l := uint64(n)
-	switch qlBacklenSize(n) {
-	case 1:
-		dst = append(dst, byte(l))
-	case 2:
-		dst = append(dst, byte(l>>7), byte(l&127)|128)
-	case 3:
-		dst = append(dst, byte(l>>14), byte((l>>7)&127)|128, byte(l&127)|128)
-	case 4:
-		dst = append(dst, byte(l>>21), byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
-	default:
-		dst = append(dst, byte(l>>28), byte((l>>21)&127)|128, byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
-	}
-	return dst
-}
-
-func qlSignExtend(u uint64, bits uint) int64 {
-	if u&(1<<(bits-1)) != 0 {
-		return int64(u) - int64(1)<<bits
-	}
-	return int64(u)
-}
-
-// qlDecode decodes the entry at pos of a valid listpack: a string (aliasing
-// lp) or an integer, and the full size of the entry.
-func qlDecode(lp []byte, pos int) (s []byte, v int64, isInt bool, size int) {
-	b := lp[pos]
-	var enc int
-	switch {
-	case b&0x80 == 0:
-		v, isInt, enc = int64(b), true, 1
-	case b&0xC0 == 0x80:
-		n := int(b & 0x3F)
-		s, enc = lp[pos+1:pos+1+n], 1+n
-	case b&0xE0 == 0xC0:
-		v, isInt, enc = qlSignExtend(uint64(b&0x1F)<<8|uint64(lp[pos+1]), 13), true, 2
-	case b&0xF0 == 0xE0:
-		n := int(b&0x0F)<<8 | int(lp[pos+1])
-		s, enc = lp[pos+2:pos+2+n], 2+n
-	case b == 0xF1:
-		v, isInt, enc = qlSignExtend(uint64(binary.LittleEndian.Uint16(lp[pos+1:])), 16), true, 3
-	case b == 0xF2:
-		u := uint64(lp[pos+1]) | uint64(lp[pos+2])<<8 | uint64(lp[pos+3])<<16
-		v, isInt, enc = qlSignExtend(u, 24), true, 4
-	case b == 0xF3:
-		v, isInt, enc = int64(int32(binary.LittleEndian.Uint32(lp[pos+1:]))), true, 5
-	case b == 0xF4:
-		v, isInt, enc = int64(binary.LittleEndian.Uint64(lp[pos+1:])), true, 9
-	default: // 0xF0
-		n := int(binary.LittleEndian.Uint32(lp[pos+1:]))
-		s, enc = lp[pos+5:pos+5+n], 5+n
-	}
-	return s, v, isInt, enc + qlBacklenSize(enc)
-}
-
-// qlEntrySize returns the full size of the entry at pos.
-func qlEntrySize(lp []byte, pos int) int {
-	_, _, _, size := qlDecode(lp, pos)
-	return size
-}
-
-// qlPrev returns the position of the entry before the one (or the EOF
-// byte) at pos, reading its back length.
-func qlPrev(lp []byte, pos int) int {
-	p := pos - 1
-	var val uint64
-	var shift uint
-	for {
-		val |= uint64(lp[p]&127) << shift
-		if lp[p]&128 == 0 {
-			break
-		}
-		shift += 7
-		p--
-	}
-	return p - int(val)
-}
-
-// qlElem returns the element of the entry at pos, formatting an integer
-// into scratch.
-func qlElem(lp []byte, pos int, scratch []byte) []byte {
-	s, v, isInt, _ := qlDecode(lp, pos)
-	if isInt {
-		return strconv.AppendInt(scratch[:0], v, 10)
-	}
-	return s
-}
-
-// qlValidate checks that lp is a well-formed listpack (every entry within
-// bounds with a back length that matches it, header and terminator right)
-// and returns its element count.
-func qlValidate(lp []byte) (int, bool) {
-	if len(lp) < qlHeaderSize+1 || int(binary.LittleEndian.Uint32(lp)) != len(lp) || lp[len(lp)-1] != qlEOF {
-		return 0, false
-	}
-	count := 0
-	pos := qlHeaderSize
-	end := len(lp) - 1
-	var backlen [8]byte
-	for pos < end {
-		b := lp[pos]
-		var enc int
-		switch {
-		case b&0x80 == 0:
-			enc = 1
-		case b&0xC0 == 0x80:
-			enc = 1 + int(b&0x3F)
-		case b&0xE0 == 0xC0:
-			enc = 2
-		case b&0xF0 == 0xE0:
-			if pos+2 > end {
-				return 0, false
-			}
-			enc = 2 + (int(b&0x0F)<<8 | int(lp[pos+1]))
-		case b >= 0xF1 && b <= 0xF4:
-			enc = [...]int{3, 4, 5, 9}[b-0xF1]
-		case b == 0xF0:
-			if pos+5 > end {
-				return 0, false
-			}
-			enc = 5 + int(binary.LittleEndian.Uint32(lp[pos+1:]))
-		default:
-			return 0, false
-		}
-		size := enc + qlBacklenSize(enc)
-		if size > end-pos {
-			return 0, false
-		}
-		// The back length must be the canonical encoding of enc.
-		want := qlAppendBacklen(backlen[:0], enc)
-		if string(lp[pos+enc:pos+size]) != string(want) {
-			return 0, false
-		}
-		pos += size
-		count++
-	}
-	if hdr := int(binary.LittleEndian.Uint16(lp[4:])); hdr != qlNumEleUnknown && hdr != count {
-		return 0, false
-	}
-	return count, true
 }
 
 // Nodes.
 
 // qlNewNode returns a packed node holding elem.
 func qlNewNode(elem []byte, plain bool) *listNode {
-	lp := make([]byte, qlHeaderSize, qlHeaderSize+qlEntryLen(elem)+1)
-	lp = qlAppendEntry(lp, elem)
-	lp = append(lp, qlEOF)
+	lp := make([]byte, listpack.HeaderSize, listpack.HeaderSize+listpack.EntryLen(elem)+1)
+	lp = listpack.AppendEntry(lp, elem)
+	lp = append(lp, listpack.End)
 	n := &listNode{lp: lp, count: 1, plain: plain}
 	n.syncHeader()
 	return n
 }
 
 // syncHeader writes the listpack header from the node's size and count.
-func (n *listNode) syncHeader() {
-	binary.LittleEndian.PutUint32(n.lp, uint32(len(n.lp)))
-	c := uint16(qlNumEleUnknown)
-	if n.count < qlNumEleUnknown {
-		c = uint16(n.count)
-	}
-	binary.LittleEndian.PutUint16(n.lp[4:], c)
-}
+func (n *listNode) syncHeader() { listpack.SetHeader(n.lp, int(n.count)) }
 
 // splice replaces the del bytes at pos with elem's entry (elem nil: only
 // deletes) and adjusts the count by dcount.
 func (n *listNode) splice(pos, del int, elem []byte, dcount int) {
 	size := 0
 	if elem != nil {
-		size = qlEntryLen(elem)
+		size = listpack.EntryLen(elem)
 	}
 	old := len(n.lp)
 	lp := n.lp
@@ -448,7 +195,7 @@ func (n *listNode) splice(pos, del int, elem []byte, dcount int) {
 	copy(lp[pos+size:], lp[pos+del:old])
 	lp = lp[:old+size-del]
 	if elem != nil {
-		qlAppendEntry(lp[pos:pos], elem)
+		listpack.AppendEntry(lp[pos:pos], elem)
 	}
 	n.lp = lp
 	n.count += int32(dcount)
@@ -466,15 +213,15 @@ func (n *listNode) shrink() {
 // the nearer end of the node.
 func (n *listNode) entryPos(off int) int {
 	if off < int(n.count)/2 {
-		pos := qlHeaderSize
+		pos := listpack.HeaderSize
 		for k := 0; k < off; k++ {
-			pos += qlEntrySize(n.lp, pos)
+			pos += listpack.SizeAt(n.lp, pos)
 		}
 		return pos
 	}
 	pos := len(n.lp) - 1
 	for k := int(n.count); k > off; k-- {
-		pos = qlPrev(n.lp, pos)
+		pos = listpack.Prev(n.lp, pos)
 	}
 	return pos
 }
@@ -577,9 +324,9 @@ func (l *List) allowMerge(a, b *listNode) bool {
 // merge appends b's elements to a (its left neighbour), drops b and
 // returns a.
 func (l *List) merge(a, b *listNode) *listNode {
-	body := b.lp[qlHeaderSize : len(b.lp)-1]
+	body := b.lp[listpack.HeaderSize : len(b.lp)-1]
 	lp := append(a.lp[:len(a.lp)-1], body...)
-	a.lp = append(lp, qlEOF)
+	a.lp = append(lp, listpack.End)
 	cnt := b.count
 	l.unlink(b)
 	l.count += int(cnt)
@@ -624,11 +371,11 @@ func (l *List) split(n *listNode, off int, after bool) *listNode {
 		cut = off + 1
 	}
 	pos := n.entryPos(cut)
-	left := n.lp[qlHeaderSize:pos]
+	left := n.lp[listpack.HeaderSize:pos]
 	right := n.lp[pos : len(n.lp)-1]
 	mk := func(body []byte) []byte {
-		lp := make([]byte, qlHeaderSize, qlHeaderSize+len(body)+1)
-		return append(append(lp, body...), qlEOF)
+		lp := make([]byte, listpack.HeaderSize, listpack.HeaderSize+len(body)+1)
+		return append(append(lp, body...), listpack.End)
 	}
 	total := int(n.count)
 	nn := &listNode{}
@@ -680,14 +427,14 @@ func (l *List) seek(i int) (listCursor, bool) {
 
 // next moves to the following element; false at the end.
 func (c *listCursor) next() bool {
-	c.pos += qlEntrySize(c.node.lp, c.pos)
+	c.pos += listpack.SizeAt(c.node.lp, c.pos)
 	c.off++
 	if c.off >= int(c.node.count) {
 		c.node = c.node.next
 		if c.node == nil {
 			return false
 		}
-		c.off, c.pos = 0, qlHeaderSize
+		c.off, c.pos = 0, listpack.HeaderSize
 	}
 	return true
 }
@@ -700,11 +447,11 @@ func (c *listCursor) prev() bool {
 			return false
 		}
 		c.off = int(c.node.count) - 1
-		c.pos = qlPrev(c.node.lp, len(c.node.lp)-1)
+		c.pos = listpack.Prev(c.node.lp, len(c.node.lp)-1)
 		return true
 	}
 	c.off--
-	c.pos = qlPrev(c.node.lp, c.pos)
+	c.pos = listpack.Prev(c.node.lp, c.pos)
 	return true
 }
 
@@ -723,7 +470,7 @@ func newMatcher(elem []byte) qlMatcher {
 }
 
 func (m *qlMatcher) match(lp []byte, pos int) bool {
-	s, v, isInt, _ := qlDecode(lp, pos)
+	s, v, isInt, _ := listpack.Decode(lp, pos)
 	if isInt != m.isInt {
 		return false
 	}
@@ -748,7 +495,7 @@ func (l *List) Push(elem []byte, head bool) {
 	}
 	if head {
 		if l.allowInsert(l.head, len(elem)) {
-			l.head.splice(qlHeaderSize, 0, elem, 1)
+			l.head.splice(listpack.HeaderSize, 0, elem, 1)
 		} else {
 			if l.head != nil {
 				l.head.shrink()
@@ -778,12 +525,12 @@ func (l *List) Pop(head bool, dst []byte) ([]byte, bool) {
 	if head {
 		n = l.head
 	}
-	pos := qlHeaderSize
+	pos := listpack.HeaderSize
 	if !head {
-		pos = qlPrev(n.lp, len(n.lp)-1)
+		pos = listpack.Prev(n.lp, len(n.lp)-1)
 	}
 	var scratch [24]byte
-	dst = append(dst, qlElem(n.lp, pos, scratch[:0])...)
+	dst = append(dst, listpack.BytesAt(n.lp, pos, scratch[:0])...)
 	l.deleteAt(listCursor{node: n, pos: pos, off: 0})
 	return dst, true
 }
@@ -796,7 +543,7 @@ func (l *List) deleteAt(c listCursor) bool {
 		l.unlink(n)
 		return true
 	}
-	n.splice(c.pos, qlEntrySize(n.lp, c.pos), nil, -1)
+	n.splice(c.pos, listpack.SizeAt(n.lp, c.pos), nil, -1)
 	l.count--
 	return false
 }
@@ -811,7 +558,7 @@ func (l *List) Index(i int, scratch []byte) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return qlElem(c.node.lp, c.pos, scratch), true
+	return listpack.BytesAt(c.node.lp, c.pos, scratch), true
 }
 
 // Set replaces element i (negative counts from the tail) with elem; false
@@ -828,7 +575,7 @@ func (l *List) Set(i int, elem []byte) bool {
 	large := len(elem) >= qlPackedThreshold
 	switch {
 	case !n.plain && !large:
-		n.splice(c.pos, qlEntrySize(n.lp, c.pos), elem, 0)
+		n.splice(c.pos, listpack.SizeAt(n.lp, c.pos), elem, 0)
 	case n.plain && large:
 		nn := qlNewNode(elem, true)
 		n.lp = nn.lp
@@ -840,7 +587,7 @@ func (l *List) Set(i int, elem []byte) bool {
 		if n.count == 1 {
 			l.unlink(n)
 		} else {
-			l.deleteAt(listCursor{node: n, pos: qlPrev(n.lp, len(n.lp)-1)})
+			l.deleteAt(listCursor{node: n, pos: listpack.Prev(n.lp, len(n.lp)-1)})
 		}
 	}
 	return true
@@ -879,11 +626,11 @@ func (l *List) insertAt(c listCursor, elem []byte, after bool) {
 	}
 	switch {
 	case !full && after:
-		n.splice(c.pos+qlEntrySize(n.lp, c.pos), 0, elem, 1)
+		n.splice(c.pos+listpack.SizeAt(n.lp, c.pos), 0, elem, 1)
 	case !full:
 		n.splice(c.pos, 0, elem, 1)
 	case atTail && availNext:
-		n.next.splice(qlHeaderSize, 0, elem, 1)
+		n.next.splice(listpack.HeaderSize, 0, elem, 1)
 	case atHead && availPrev:
 		n.prev.splice(len(n.prev.lp)-1, 0, elem, 1)
 	case atTail || atHead:
@@ -895,7 +642,7 @@ func (l *List) insertAt(c listCursor, elem []byte, after bool) {
 	default:
 		nn := l.split(n, c.off, after)
 		if after {
-			nn.splice(qlHeaderSize, 0, elem, 1)
+			nn.splice(listpack.HeaderSize, 0, elem, 1)
 			l.linkAfter(n, nn)
 		} else {
 			nn.splice(len(nn.lp)-1, 0, elem, 1)
@@ -912,7 +659,7 @@ func (l *List) Insert(pivot, elem []byte, after bool) bool {
 		return false
 	}
 	m := newMatcher(pivot)
-	c := listCursor{node: l.head, pos: qlHeaderSize}
+	c := listCursor{node: l.head, pos: listpack.HeaderSize}
 	for {
 		if m.match(c.node.lp, c.pos) {
 			l.insertAt(c, elem, after)
@@ -934,7 +681,7 @@ func (l *List) Iterate(start int, reverse bool, fn func(elem []byte) bool) {
 	}
 	var scratch [24]byte
 	for {
-		if !fn(qlElem(c.node.lp, c.pos, scratch[:0])) {
+		if !fn(listpack.BytesAt(c.node.lp, c.pos, scratch[:0])) {
 			return
 		}
 		if reverse {
@@ -958,9 +705,9 @@ func (l *List) Find(elem []byte, fromTail bool, maxScan int, fn func(idx int) bo
 	m := newMatcher(elem)
 	var c listCursor
 	if fromTail {
-		c = listCursor{node: l.tail, off: int(l.tail.count) - 1, pos: qlPrev(l.tail.lp, len(l.tail.lp)-1)}
+		c = listCursor{node: l.tail, off: int(l.tail.count) - 1, pos: listpack.Prev(l.tail.lp, len(l.tail.lp)-1)}
 	} else {
-		c = listCursor{node: l.head, pos: qlHeaderSize}
+		c = listCursor{node: l.head, pos: listpack.HeaderSize}
 	}
 	for scanned := 0; maxScan == 0 || scanned < maxScan; scanned++ {
 		if m.match(c.node.lp, c.pos) {
@@ -1002,7 +749,7 @@ func (l *List) Remove(elem []byte, count int) int {
 		n := l.head
 		for n != nil {
 			next := n.next
-			pos := qlHeaderSize
+			pos := listpack.HeaderSize
 			for pos < len(n.lp)-1 {
 				if m.match(n.lp, pos) {
 					removed++
@@ -1014,7 +761,7 @@ func (l *List) Remove(elem []byte, count int) int {
 					}
 					continue
 				}
-				pos += qlEntrySize(n.lp, pos)
+				pos += listpack.SizeAt(n.lp, pos)
 			}
 			if limit != 0 && removed == limit {
 				return removed
@@ -1027,8 +774,8 @@ func (l *List) Remove(elem []byte, count int) int {
 	for n != nil {
 		prevNode := n.prev
 		pos := len(n.lp) - 1
-		for pos > qlHeaderSize {
-			pos = qlPrev(n.lp, pos)
+		for pos > listpack.HeaderSize {
+			pos = listpack.Prev(n.lp, pos)
 			if m.match(n.lp, pos) {
 				removed++
 				if l.deleteAt(listCursor{node: n, pos: pos}) {
@@ -1072,7 +819,7 @@ func (l *List) DeleteRange(start, count int) {
 			if off+del < int(n.count) {
 				to = from
 				for k := 0; k < del; k++ {
-					to += qlEntrySize(n.lp, to)
+					to += listpack.SizeAt(n.lp, to)
 				}
 			}
 			n.splice(from, to-from, nil, -del)

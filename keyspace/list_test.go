@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"replab/internal/listpack"
 )
 
 // listContents returns the elements of l, head first.
@@ -30,7 +32,8 @@ func checkList(t *testing.T, l *List, model [][]byte, step string) {
 	nodes, count := 0, 0
 	var prev *listNode
 	for n := l.head; n != nil; n = n.next {
-		got, ok := qlValidate(n.lp)
+		got, err := listpack.Validate(n.lp)
+		ok := err == nil
 		if n.prev != prev || !ok || int(n.count) != got || n.count == 0 || (n.plain && n.count != 1) {
 			t.Fatalf("%s: bad node %d (valid %v, count %d, decoded %d, plain %v)", step, nodes, ok, n.count, got, n.plain)
 		}
@@ -63,73 +66,21 @@ func checkList(t *testing.T, l *List, model [][]byte, step string) {
 	}
 }
 
-func TestListEntryEncoding(t *testing.T) {
-	// Entry bytes as Redis's listpack.c writes them.
-	cases := []struct {
-		elem string
-		want []byte
-	}{
-		{"0", []byte{0x00, 0x01}},
-		{"127", []byte{0x7F, 0x01}},
-		{"128", []byte{0xC0, 0x80, 0x02}},
-		{"-1", []byte{0xDF, 0xFF, 0x02}},
-		{"-4096", []byte{0xD0, 0x00, 0x02}},
-		{"4096", []byte{0xF1, 0x00, 0x10, 0x03}},
-		{"-32768", []byte{0xF1, 0x00, 0x80, 0x03}},
-		{"32768", []byte{0xF2, 0x00, 0x80, 0x00, 0x04}},
-		{"8388608", []byte{0xF3, 0x00, 0x00, 0x80, 0x00, 0x05}},
-		{"-2147483648", []byte{0xF3, 0x00, 0x00, 0x00, 0x80, 0x05}},
-		{"2147483648", []byte{0xF4, 0, 0, 0, 0x80, 0, 0, 0, 0, 0x09}},
-		{"a", []byte{0x81, 'a', 0x02}},
-		{"01", []byte{0x82, '0', '1', 0x03}},
-		{"-0", []byte{0x82, '-', '0', 0x03}},
-		{"", []byte{0x80, 0x01}},
-	}
-	for _, c := range cases {
-		t.Run(c.elem, func(t *testing.T) {
-			got := qlAppendEntry(nil, []byte(c.elem))
-			assert.Equal(t, c.want, got)
-			assert.Equal(t, len(c.want), qlEntryLen([]byte(c.elem)))
-			lp := append(append([]byte{0, 0, 0, 0, 1, 0}, got...), qlEOF)
-			n := &listNode{lp: lp, count: 1}
-			n.syncHeader()
-			cnt, ok := qlValidate(n.lp)
-			assert.True(t, ok)
-			assert.Equal(t, 1, cnt)
-			assert.Equal(t, c.elem, string(qlElem(n.lp, qlHeaderSize, nil)))
-			assert.Equal(t, qlHeaderSize, qlPrev(n.lp, len(n.lp)-1))
-		})
-	}
-	// Long strings and their multi-byte back lengths.
-	for _, size := range []int{63, 64, 125, 126, 127, 4095, 4096, 16380, 16381, 2097150, 2097151} {
-		elem := bytes.Repeat([]byte{'x'}, size)
-		e := qlAppendEntry(nil, elem)
-		assert.Equal(t, len(e), qlEntryLen(elem), size)
-		lp := append(append(make([]byte, qlHeaderSize), e...), qlEOF)
-		n := &listNode{lp: lp, count: 1}
-		n.syncHeader()
-		_, ok := qlValidate(n.lp)
-		assert.True(t, ok, size)
-		assert.Equal(t, qlHeaderSize, qlPrev(n.lp, len(n.lp)-1), size)
-		assert.Equal(t, elem, qlElem(n.lp, qlHeaderSize, nil), size)
-	}
-}
-
 func TestListValidateRefusesCorruption(t *testing.T) {
 	l := NewList(-2, 0)
 	for _, e := range []string{"a", "12", "hello world", "-70000"} {
 		l.Push([]byte(e), false)
 	}
 	good := append([]byte(nil), l.head.lp...)
-	_, ok := qlValidate(good)
-	require.True(t, ok)
+	_, err := listpack.Validate(good)
+	require.NoError(t, err)
 	for i := 0; i < len(good); i++ {
 		for _, b := range []byte{0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xE0, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF} {
 			bad := append([]byte(nil), good...)
 			bad[i] = b
 			// Must not panic; a changed listpack is either refused or still
 			// decodes entirely.
-			if cnt, ok := qlValidate(bad); ok {
+			if cnt, err := listpack.Validate(bad); err == nil {
 				c := &List{fill: -2}
 				require.NoError(t, c.AppendListpack(bad))
 				assert.Equal(t, cnt, len(listContents(c)))
@@ -137,8 +88,7 @@ func TestListValidateRefusesCorruption(t *testing.T) {
 		}
 	}
 	for n := 0; n < len(good); n++ {
-		_, ok := qlValidate(good[:n])
-		assert.False(t, ok, n)
+		assert.ErrorIs(t, l.AppendListpack(good[:n]), ErrBadListpack, n)
 	}
 	assert.Error(t, l.AppendListpack([]byte{1, 2, 3}))
 }

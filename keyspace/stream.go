@@ -8,11 +8,12 @@ import (
 	"strconv"
 	"unsafe"
 
+	"replab/internal/listpack"
 	"replab/internal/num"
 )
 
 // A stream is stored as Redis stores it: a sequence of nodes ordered by
-// their master ID, each node a listpack (stream_listpack.go) holding up to
+// their master ID, each node a listpack (internal/listpack) holding up to
 // stream-node-max-entries entries and about stream-node-max-bytes bytes.
 // Redis keeps the nodes in a radix tree keyed by the master ID as 128-bit
 // big-endian; replab keeps them in a slice sorted by master ID (appends go
@@ -323,8 +324,8 @@ func (s *Stream) ForEachNode(fn func(master StreamID, lp []byte) bool) {
 // caller validates the listpack (ValidateStreamNode) and the order.
 func (s *Stream) AppendNode(master StreamID, lp []byte) {
 	s.nodes = append(s.nodes, streamNode{master: master, lp: lp})
-	if p := slpFirst(lp); p >= 0 {
-		s.length += uint64(slpGetInt(lp, p))
+	if p := listpack.First(lp); p >= 0 {
+		s.length += uint64(listpack.IntAt(lp, p))
 	}
 }
 
@@ -336,19 +337,19 @@ func ValidateStreamNode(lp []byte) (ok bool) {
 			ok = false
 		}
 	}()
-	if len(lp) < slpHeaderSize+1 || slpBytes(lp) != len(lp) || lp[len(lp)-1] != slpEOF {
+	if len(lp) < listpack.HeaderSize+1 || listpack.TotalBytes(lp) != len(lp) || lp[len(lp)-1] != listpack.End {
 		return false
 	}
 	// Walk the elements forward checking each stays inside the buffer.
 	var elems []int
-	for p := slpFirst(lp); p >= 0; {
-		l := slpEncodedSize(lp, p)
-		end := p + l + slpBacklenSize(l)
-		if l <= 0 || end > len(lp)-1 {
+	for p := listpack.First(lp); p >= 0; {
+		size := listpack.SizeAt(lp, p)
+		end := p + size
+		if size <= 1 || end > len(lp)-1 { // size <= 1: a length overflowing int
 			return false
 		}
 		elems = append(elems, p)
-		if lp[end] == slpEOF {
+		if lp[end] == listpack.End {
 			if end != len(lp)-1 {
 				return false
 			}
@@ -369,7 +370,7 @@ func ValidateStreamNode(lp []byte) (ok bool) {
 		if !ok {
 			return 0, false
 		}
-		_, v, isInt := slpGet(lp, p)
+		_, v, isInt, _ := listpack.Decode(lp, p)
 		return v, isInt
 	}
 	count, ok1 := getInt()
@@ -475,10 +476,10 @@ func (s *Stream) Append(fv [][]byte, useID *StreamID, seqGiven bool, now uint64,
 		if nodeMax == 0 || nodeMax > streamListpackMaxSize {
 			nodeMax = streamListpackMaxSize
 		}
-		full := int64(slpBytes(nd.lp))+int64(total) >= nodeMax
+		full := int64(listpack.TotalBytes(nd.lp))+int64(total) >= nodeMax
 		if !full && maxEntries != 0 {
-			p := slpFirst(nd.lp)
-			cnt := slpGetInt(nd.lp, p) + slpGetInt(nd.lp, slpNext(nd.lp, p))
+			p := listpack.First(nd.lp)
+			cnt := listpack.IntAt(nd.lp, p) + listpack.IntAt(nd.lp, listpack.Next(nd.lp, p))
 			full = cnt >= maxEntries
 		}
 		if full {
@@ -492,29 +493,29 @@ func (s *Stream) Append(fv [][]byte, useID *StreamID, seqGiven bool, now uint64,
 		if maxBytes > 0 && maxBytes < prealloc {
 			prealloc = maxBytes
 		}
-		lp := slpNew(int(prealloc))
-		lp = slpAppendInt(lp, 1)
-		lp = slpAppendInt(lp, 0)
-		lp = slpAppendInt(lp, numFields)
+		lp := listpack.New(int(prealloc))
+		lp = listpack.AppendInt(lp, 1)
+		lp = listpack.AppendInt(lp, 0)
+		lp = listpack.AppendInt(lp, numFields)
 		for i := int64(0); i < numFields; i++ {
-			lp = slpAppendString(lp, fv[2*i])
+			lp = listpack.Append(lp, fv[2*i])
 		}
-		lp = slpAppendInt(lp, 0)
+		lp = listpack.AppendInt(lp, 0)
 		s.nodes = append(s.nodes, streamNode{master: id, lp: lp})
 		nd = &s.nodes[len(s.nodes)-1]
 		flags |= streamFlagSameFields
 	} else {
-		p := slpFirst(nd.lp)
-		nd.lp = slpReplaceInt(nd.lp, p, slpGetInt(nd.lp, p)+1)
-		p = slpNext(nd.lp, p) // deleted
-		p = slpNext(nd.lp, p) // master field count
-		masterFields := slpGetInt(nd.lp, p)
+		p := listpack.First(nd.lp)
+		nd.lp = listpack.ReplaceInt(nd.lp, p, listpack.IntAt(nd.lp, p)+1)
+		p = listpack.Next(nd.lp, p) // deleted
+		p = listpack.Next(nd.lp, p) // master field count
+		masterFields := listpack.IntAt(nd.lp, p)
 		if masterFields == numFields {
 			same := true
 			var buf [24]byte
 			for i := int64(0); i < masterFields; i++ {
-				p = slpNext(nd.lp, p)
-				if !bytes.Equal(slpGetBytes(nd.lp, p, buf[:0]), fv[2*i]) {
+				p = listpack.Next(nd.lp, p)
+				if !bytes.Equal(listpack.BytesAt(nd.lp, p, buf[:0]), fv[2*i]) {
 					same = false
 					break
 				}
@@ -525,23 +526,23 @@ func (s *Stream) Append(fv [][]byte, useID *StreamID, seqGiven bool, now uint64,
 		}
 	}
 	lp := nd.lp
-	lp = slpAppendInt(lp, flags)
-	lp = slpAppendInt(lp, int64(id.Ms-nd.master.Ms))
-	lp = slpAppendInt(lp, int64(id.Seq-nd.master.Seq))
+	lp = listpack.AppendInt(lp, flags)
+	lp = listpack.AppendInt(lp, int64(id.Ms-nd.master.Ms))
+	lp = listpack.AppendInt(lp, int64(id.Seq-nd.master.Seq))
 	if flags&streamFlagSameFields == 0 {
-		lp = slpAppendInt(lp, numFields)
+		lp = listpack.AppendInt(lp, numFields)
 	}
 	for i := int64(0); i < numFields; i++ {
 		if flags&streamFlagSameFields == 0 {
-			lp = slpAppendString(lp, fv[2*i])
+			lp = listpack.Append(lp, fv[2*i])
 		}
-		lp = slpAppendString(lp, fv[2*i+1])
+		lp = listpack.Append(lp, fv[2*i+1])
 	}
 	lpCount := numFields + 3
 	if flags&streamFlagSameFields == 0 {
 		lpCount += numFields + 1
 	}
-	nd.lp = slpAppendInt(lp, lpCount)
+	nd.lp = listpack.AppendInt(lp, lpCount)
 	s.length++
 	s.EntriesAdded++
 	s.LastID = id
@@ -554,12 +555,12 @@ func (s *Stream) Append(fv [][]byte, useID *StreamID, seqGiven bool, now uint64,
 // nodeHeader returns the position of the master field count of a node and
 // the count; the master fields follow it.
 func nodeHeader(lp []byte) (count, deleted int64, masterFieldsPos int, masterFields int64) {
-	p := slpFirst(lp)
-	count = slpGetInt(lp, p)
-	p = slpNext(lp, p)
-	deleted = slpGetInt(lp, p)
-	p = slpNext(lp, p)
-	return count, deleted, p, slpGetInt(lp, p)
+	p := listpack.First(lp)
+	count = listpack.IntAt(lp, p)
+	p = listpack.Next(lp, p)
+	deleted = listpack.IntAt(lp, p)
+	p = listpack.Next(lp, p)
+	return count, deleted, p, listpack.IntAt(lp, p)
 }
 
 // streamEntry describes one entry of a node, as parsed at position flags.
@@ -584,27 +585,27 @@ type nodeCursor struct {
 func newNodeCursor(nd *streamNode) nodeCursor {
 	_, _, p, mf := nodeHeader(nd.lp)
 	c := nodeCursor{lp: nd.lp, master: nd.master, masterFields: mf}
-	p = slpNext(nd.lp, p)
+	p = listpack.Next(nd.lp, p)
 	c.masterFieldsStart = p
 	for i := int64(0); i < mf; i++ {
-		p = slpNext(nd.lp, p)
+		p = listpack.Next(nd.lp, p)
 	}
 	c.terminator = p
 	return c
 }
 
 // firstEntry returns the flags position of the first entry, or -1.
-func (nc *nodeCursor) firstEntry() int { return slpNext(nc.lp, nc.terminator) }
+func (nc *nodeCursor) firstEntry() int { return listpack.Next(nc.lp, nc.terminator) }
 
 // lastEntry returns the flags position of the last entry, or -1.
 func (nc *nodeCursor) lastEntry() int {
-	p := slpLast(nc.lp)
-	n := slpGetInt(nc.lp, p)
+	p := listpack.Last(nc.lp)
+	n := listpack.IntAt(nc.lp, p)
 	if n == 0 {
 		return -1
 	}
 	for ; n > 0; n-- {
-		p = slpPrev(nc.lp, p)
+		p = listpack.Prev(nc.lp, p)
 	}
 	return p
 }
@@ -613,16 +614,16 @@ func (nc *nodeCursor) lastEntry() int {
 func (nc *nodeCursor) parse(p int) streamEntry {
 	e := streamEntry{flagsPos: p}
 	lp := nc.lp
-	e.flags = slpGetInt(lp, p)
-	p = slpNext(lp, p)
-	e.id.Ms = nc.master.Ms + uint64(slpGetInt(lp, p))
-	p = slpNext(lp, p)
-	e.id.Seq = nc.master.Seq + uint64(slpGetInt(lp, p))
-	p = slpNext(lp, p)
+	e.flags = listpack.IntAt(lp, p)
+	p = listpack.Next(lp, p)
+	e.id.Ms = nc.master.Ms + uint64(listpack.IntAt(lp, p))
+	p = listpack.Next(lp, p)
+	e.id.Seq = nc.master.Seq + uint64(listpack.IntAt(lp, p))
+	p = listpack.Next(lp, p)
 	skip := nc.masterFields
 	if e.flags&streamFlagSameFields == 0 {
-		e.numFields = slpGetInt(lp, p)
-		p = slpNext(lp, p)
+		e.numFields = listpack.IntAt(lp, p)
+		p = listpack.Next(lp, p)
 		skip = 2 * e.numFields
 	} else {
 		e.numFields = nc.masterFields
@@ -632,24 +633,24 @@ func (nc *nodeCursor) parse(p int) streamEntry {
 		e.fieldsPos = -1
 	}
 	for ; skip > 0; skip-- {
-		p = slpNext(lp, p)
+		p = listpack.Next(lp, p)
 	}
 	e.countPos = p
 	return e
 }
 
 // next returns the flags position of the entry after e, or -1.
-func (nc *nodeCursor) next(e *streamEntry) int { return slpNext(nc.lp, e.countPos) }
+func (nc *nodeCursor) next(e *streamEntry) int { return listpack.Next(nc.lp, e.countPos) }
 
 // prev returns the flags position of the entry before e, or -1.
 func (nc *nodeCursor) prev(e *streamEntry) int {
-	p := slpPrev(nc.lp, e.flagsPos)
-	n := slpGetInt(nc.lp, p)
+	p := listpack.Prev(nc.lp, e.flagsPos)
+	n := listpack.IntAt(nc.lp, p)
 	if n == 0 {
 		return -1 // the master entry's terminator
 	}
 	for ; n > 0; n-- {
-		p = slpPrev(nc.lp, p)
+		p = listpack.Prev(nc.lp, p)
 	}
 	return p
 }
@@ -667,14 +668,14 @@ func (nc *nodeCursor) fields(e *streamEntry, fn func(field, value []byte)) {
 	for i := int64(0); i < e.numFields; i++ {
 		var f []byte
 		if e.flags&streamFlagSameFields != 0 {
-			f = slpGetBytes(lp, mp, fbuf[:0])
-			mp = slpNext(lp, mp)
+			f = listpack.BytesAt(lp, mp, fbuf[:0])
+			mp = listpack.Next(lp, mp)
 		} else {
-			f = slpGetBytes(lp, p, fbuf[:0])
-			p = slpNext(lp, p)
+			f = listpack.BytesAt(lp, p, fbuf[:0])
+			p = listpack.Next(lp, p)
 		}
-		v := slpGetBytes(lp, p, vbuf[:0])
-		p = slpNext(lp, p)
+		v := listpack.BytesAt(lp, p, vbuf[:0])
+		p = listpack.Next(lp, p)
 		fn(f, v)
 	}
 }
@@ -822,15 +823,15 @@ func (s *Stream) Delete(id StreamID) bool {
 		return false
 	}
 	nd := &s.nodes[it.ni]
-	lp := slpReplaceInt(nd.lp, it.cur.flagsPos, it.cur.flags|streamFlagDeleted)
-	p := slpFirst(lp)
-	count := slpGetInt(lp, p)
+	lp := listpack.ReplaceInt(nd.lp, it.cur.flagsPos, it.cur.flags|streamFlagDeleted)
+	p := listpack.First(lp)
+	count := listpack.IntAt(lp, p)
 	if count == 1 {
 		s.nodes = append(s.nodes[:it.ni], s.nodes[it.ni+1:]...)
 	} else {
-		lp = slpReplaceInt(lp, p, count-1)
-		p = slpNext(lp, p)
-		lp = slpReplaceInt(lp, p, slpGetInt(lp, p)+1)
+		lp = listpack.ReplaceInt(lp, p, count-1)
+		p = listpack.Next(lp, p)
+		lp = listpack.ReplaceInt(lp, p, listpack.IntAt(lp, p)+1)
 		nd.lp = lp
 	}
 	s.length--
@@ -876,8 +877,8 @@ func (s *Stream) Trim(args TrimArgs) int64 {
 			break
 		}
 		nd := &s.nodes[0]
-		p := slpFirst(nd.lp)
-		entries := slpGetInt(nd.lp, p)
+		p := listpack.First(nd.lp)
+		entries := listpack.IntAt(nd.lp, p)
 		if args.Limit != 0 && deleted+entries > args.Limit {
 			break
 		}
@@ -921,7 +922,7 @@ func (s *Stream) Trim(args TrimArgs) int64 {
 			}
 			if e.flags&streamFlagDeleted == 0 {
 				before := len(lp)
-				lp = slpReplaceInt(lp, e.flagsPos, e.flags|streamFlagDeleted)
+				lp = listpack.ReplaceInt(lp, e.flagsPos, e.flags|streamFlagDeleted)
 				e.countPos += len(lp) - before
 				nc.lp = lp
 				fromNode++
@@ -930,10 +931,10 @@ func (s *Stream) Trim(args TrimArgs) int64 {
 			q = nc.next(&e)
 		}
 		deleted += fromNode
-		p = slpFirst(lp)
-		lp = slpReplaceInt(lp, p, entries-fromNode)
-		p = slpNext(lp, p)
-		lp = slpReplaceInt(lp, p, slpGetInt(lp, p)+fromNode)
+		p = listpack.First(lp)
+		lp = listpack.ReplaceInt(lp, p, entries-fromNode)
+		p = listpack.Next(lp, p)
+		lp = listpack.ReplaceInt(lp, p, listpack.IntAt(lp, p)+fromNode)
 		nd.lp = lp
 		break
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"replab/internal/listpack"
 )
 
 func sfv(pairs ...string) [][]byte {
@@ -52,64 +54,6 @@ func TestStreamNodeBytesMatchRedis(t *testing.T) {
 	})
 	assert.Equal(t, []string{want}, nodes)
 	assert.Equal(t, uint64(4), s.Len())
-}
-
-func TestListpackRoundTrip(t *testing.T) {
-	ints := []int64{0, 1, 127, 128, -1, -4096, 4095, 4096, -4097, 32767, -32768, 32768, -32769,
-		8388607, -8388608, 8388608, -8388609, math.MaxInt32, math.MinInt32, math.MaxInt32 + 1,
-		math.MinInt32 - 1, math.MaxInt64, math.MinInt64}
-	var strs [][]byte
-	for _, n := range []int{0, 1, 63, 64, 127, 128, 4095, 4096, 16383, 16384, 70000} {
-		strs = append(strs, bytes.Repeat([]byte{'x'}, n))
-	}
-	strs = append(strs, []byte("-0"), []byte("007"), []byte("+1"), []byte("9223372036854775808"), []byte(" 1"))
-	lp := slpNew(0)
-	var want []string
-	for _, v := range ints {
-		lp = slpAppendInt(lp, v)
-		want = append(want, strconv.FormatInt(v, 10))
-	}
-	for _, s := range strs {
-		before := len(lp)
-		lp = slpAppendString(lp, s)
-		assert.Equal(t, slpStringSize(s), len(lp)-before, "size of %q", s)
-		want = append(want, string(s))
-	}
-	// Canonical integers given as strings are stored as integers.
-	lp = slpAppendString(lp, []byte("-123"))
-	want = append(want, "-123")
-	require.Equal(t, len(lp), slpBytes(lp))
-	var fwd []string
-	var pos []int
-	var buf [24]byte
-	for p := slpFirst(lp); p >= 0; p = slpNext(lp, p) {
-		fwd = append(fwd, string(slpGetBytes(lp, p, buf[:0])))
-		pos = append(pos, p)
-	}
-	assert.Equal(t, want, fwd)
-	var back []int
-	for p := slpLast(lp); p >= 0; p = slpPrev(lp, p) {
-		back = append(back, p)
-	}
-	for i, j := 0, len(back)-1; i < j; i, j = i+1, j-1 {
-		back[i], back[j] = back[j], back[i]
-	}
-	assert.Equal(t, pos, back)
-	_, v, isInt := slpGet(lp, pos[len(pos)-1])
-	assert.True(t, isInt)
-	assert.Equal(t, int64(-123), v)
-	assert.Equal(t, uint16(len(want)), uint16(lp[4])|uint16(lp[5])<<8)
-
-	// Replacing an integer by one of another size moves what follows.
-	lp2 := slpReplaceInt(append([]byte(nil), lp...), pos[0], 70000)
-	assert.Equal(t, len(lp)+3, len(lp2))
-	assert.Equal(t, int64(70000), slpGetInt(lp2, slpFirst(lp2)))
-	p := slpFirst(lp2)
-	for i := 1; i < len(want); i++ {
-		p = slpNext(lp2, p)
-		assert.Equal(t, want[i], string(slpGetBytes(lp2, p, buf[:0])))
-	}
-	assert.Equal(t, -1, slpNext(lp2, p))
 }
 
 func TestParseStreamID(t *testing.T) {
@@ -540,6 +484,6 @@ func TestStreamNodesRoundTrip(t *testing.T) {
 	assert.Equal(t, 3, l.NodeCount())
 	assert.Equal(t, s.Len(), l.Len())
 	assert.Equal(t, streamCollect(t, s, StreamID{}, MaxStreamID, false), streamCollect(t, l, StreamID{}, MaxStreamID, false))
-	l.AppendNode(StreamID{999, 0}, slpNew(0)) // an empty listpack adds nothing
+	l.AppendNode(StreamID{999, 0}, listpack.New(0)) // an empty listpack adds nothing
 	assert.Equal(t, s.Len(), l.Len())
 }

@@ -132,7 +132,8 @@
 // # Building blocks
 //
 // The embedded encodings are exported for reuse: WalkListpack and
-// ListpackBuilder, WalkZiplist, ParseIntset and AppendIntset, WalkZipmap,
+// ListpackBuilder (the rdb face of internal/listpack, which holds the
+// listpack format), WalkZiplist, ParseIntset and AppendIntset, WalkZipmap,
 // LZFCompress and LZFDecompress, CRC64 (Jones polynomial, reflected, as
 // Redis's crc64), AppendLen, AppendString, AppendMillis, AppendBinaryDouble
 // and AppendTextDouble.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"replab/internal/listpack"
 	"replab/internal/num"
 )
 
@@ -341,12 +342,12 @@ func (p *listPlanner) push(elem []byte) (newNode, plain bool) {
 		return true, true
 	}
 	if p.open && quicklistAllowInsert(p.fill, p.size, p.count, len(elem)) {
-		p.size += listpackElemSize(elem)
+		p.size += listpack.EntryLen(elem)
 		p.count++
 		return false, false
 	}
 	p.open = true
-	p.size = lpHeaderSize + 1 + listpackElemSize(elem)
+	p.size = listpack.HeaderSize + 1 + listpack.EntryLen(elem)
 	p.count = 1
 	return true, false
 }
@@ -520,7 +521,7 @@ func (e *Encoder) writeZSet(src ZSetSource, writeKey func() error) error {
 				break
 			}
 		}
-		if total > lpMaxSafetySize {
+		if total > listpack.MaxSafetySize {
 			small = false
 		}
 		if small && len(e.zs) != src.Len {
@@ -596,7 +597,7 @@ func (e *Encoder) writeHash(src HashSource, writeKey func() error) error {
 			}
 			total += len(f) + len(v)
 		}
-		if total > lpMaxSafetySize {
+		if total > listpack.MaxSafetySize {
 			small = false
 		}
 		if small && n != src.Len {

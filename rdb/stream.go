@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 
+	"replab/internal/listpack"
 	"replab/internal/num"
 )
 
@@ -48,18 +49,18 @@ func elemInt(e Elem) (int64, bool) {
 
 // streamNodeParser walks one node listpack.
 type streamNodeParser struct {
-	c *lpCursor
+	it *listpack.Iterator
 }
 
 func (sp *streamNodeParser) elem(what string) (Elem, error) {
-	e, ok, err := sp.c.next()
+	e, ok, err := sp.it.Next()
 	if err != nil {
-		return Elem{}, err
+		return Elem{}, listpackCorrupt(err)
 	}
 	if !ok {
 		return Elem{}, corruptf("stream listpack ends before its %s", what)
 	}
-	return e, nil
+	return Elem(e), nil
 }
 
 func (sp *streamNodeParser) int(what string) (int64, error) {
@@ -80,12 +81,12 @@ func (sp *streamNodeParser) int(what string) (int64, error) {
 // stream (entries must be above it unless first is set); it returns the
 // greatest ID in this node.
 func parseStreamNode(master StreamID, lp []byte, prev StreamID, first bool, fn func(StreamEntry) error) (StreamID, error) {
-	c, err := newLPCursor(lp)
+	it, err := listpack.NewIterator(lp)
 	if err != nil {
-		return prev, err
+		return prev, listpackCorrupt(err)
 	}
-	sp := &streamNodeParser{c: c}
-	if lp[lpHeaderSize] == lpEOF {
+	sp := &streamNodeParser{it: &it}
+	if lp[listpack.HeaderSize] == listpack.End {
 		return prev, corruptf("empty listpack inside stream")
 	}
 	live, err := sp.int("entry count")
@@ -206,13 +207,13 @@ func parseStreamNode(master StreamID, lp []byte, prev StreamID, first bool, fn f
 			}
 		}
 	}
-	if _, ok, err := c.next(); err != nil {
-		return prev, err
+	if _, ok, err := it.Next(); err != nil {
+		return prev, listpackCorrupt(err)
 	} else if ok {
 		return prev, corruptf("stream listpack has elements after its last entry")
 	}
-	if err := c.finish(); err != nil {
-		return prev, err
+	if err := it.Finish(); err != nil {
+		return prev, listpackCorrupt(err)
 	}
 	if seenLive != live || seenDeleted != deleted {
 		return prev, corruptf("stream listpack counts %d live and %d deleted entries, found %d and %d", live, deleted, seenLive, seenDeleted)
@@ -243,7 +244,7 @@ func newStreamNodeBuilder(maxBytes, maxEntries int) *streamNodeBuilder {
 
 // size is lpBytes of the node as it stands.
 func (b *streamNodeBuilder) size() int {
-	return b.rest.Size() + listpackIntSize(b.count)
+	return b.rest.Size() + listpack.IntEntryLen(b.count)
 }
 
 // add appends e; when e does not fit the open node, it first returns the
@@ -316,8 +317,7 @@ func (b *streamNodeBuilder) finish() (StreamID, []byte) {
 	b.open = false
 	var out ListpackBuilder
 	out.AppendInt(b.count)
-	out.buf = append(out.buf, b.rest.buf[lpHeaderSize:]...)
-	out.count += b.rest.count
+	out.AppendBuilder(&b.rest)
 	return b.master, out.Bytes()
 }
 
