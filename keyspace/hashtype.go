@@ -246,6 +246,15 @@ func adjacent(field, value []byte) bool {
 	return cap(field)-len(field) >= len(value) && &field[:len(field)+1][len(field)] == &value[0]
 }
 
+// Reserve makes room for n fields in a hashtable hash, so that a hash
+// being loaded does not grow its table step by step (a listpack is left as
+// it is).
+func (h *HashMap) Reserve(n int) {
+	if h.dict != nil {
+		h.dict.Expand(n)
+	}
+}
+
 // convert moves a listpack hash to a hashtable sized for its fields.
 func (h *HashMap) convert(seed uint64) {
 	d := NewDict[uint32](seed)

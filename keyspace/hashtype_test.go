@@ -369,3 +369,28 @@ func TestSetAddOwned(t *testing.T) {
 	require.True(t, ok)
 	assert.Same(t, &owned[0], unsafe.StringData(k))
 }
+
+// Reserve sizes the table of a hashtable-encoded set, hash or sorted set
+// for the members to come, and leaves compact encodings alone.
+func TestReserve(t *testing.T) {
+	s := NewIntset()
+	s.Add([]byte("1"), SetLimits{MaxIntsetEntries: 4})
+	s.Reserve(1000)
+	assert.True(t, s.IsIntset())
+	s.Add([]byte("x"), SetLimits{MaxIntsetEntries: 4})
+	s.Reserve(1000)
+	assert.GreaterOrEqual(t, s.dict.Buckets(), 1000)
+
+	h := NewHash()
+	h.Reserve(1000)
+	assert.True(t, h.IsListpack())
+	h.Set([]byte("f"), []byte("v"), HashLimits{MaxListpackEntries: 0, MaxListpackValue: 64})
+	h.Reserve(1000)
+	assert.GreaterOrEqual(t, h.dict.Buckets(), 1000)
+
+	lim := ZSetLimits{MaxEntries: 0, MaxValue: 64}
+	z := NewZSet(1000, 1, lim)
+	z.Reserve(1000)
+	assert.GreaterOrEqual(t, z.dict.Buckets(), 1000)
+	assert.Equal(t, 0, z.Len())
+}

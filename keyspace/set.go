@@ -115,6 +115,15 @@ func (s *Set) dictAdd(member []byte, owned bool) bool {
 	return s.dict.Set(unsafeString(member), struct{}{})
 }
 
+// Reserve makes room for n members in a hashtable set, so that a set
+// being loaded does not grow its table step by step (an intset is left as
+// it is).
+func (s *Set) Reserve(n int) {
+	if s.dict != nil {
+		s.dict.Expand(n)
+	}
+}
+
 // convert moves an intset to a hashtable sized for its members.
 func (s *Set) convert(seed uint64) {
 	d := NewDict[struct{}](seed)

@@ -59,6 +59,15 @@ func NewZSet(sizeHint, maxMemberLen int, lim ZSetLimits) *ZSet {
 	return z
 }
 
+// Reserve makes room for n members in a skiplist set, so that a set being
+// loaded does not grow its table step by step (a listpack is left as it
+// is).
+func (z *ZSet) Reserve(n int) {
+	if z.dict != nil {
+		z.dict.Expand(n)
+	}
+}
+
 // NewZSetValue returns a Value holding z.
 func NewZSetValue(z *ZSet) Value { return pointerValue(KindZSet, unsafe.Pointer(z)) }
 

@@ -67,10 +67,11 @@ type ReplSaveInfo struct {
 
 // persistState is the node's persistence bookkeeping.
 type persistState struct {
-	saves             int64 // rdb_saves
-	lastBgsaveErr     bool  // rdb_last_bgsave_status is "err"
-	lastBgsaveTry     int64 // ms
-	lastBgsaveTimeSec int64 // rdb_last_bgsave_time_sec, -1 before any
+	loadNames         [][]byte // scratch of zsetSortedUnique while loading
+	saves             int64    // rdb_saves
+	lastBgsaveErr     bool     // rdb_last_bgsave_status is "err"
+	lastBgsaveTry     int64    // ms
+	lastBgsaveTimeSec int64    // rdb_last_bgsave_time_sec, -1 before any
 	bgsaveScheduled   bool
 	dirtyBeforeBgsave int64
 	bgsave            *snapshotJob
@@ -637,8 +638,9 @@ type loadJob struct {
 func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 	j := &loadJob{n: n, name: name, merge: merge, master: !n.isReplica()}
 	j.d = rdb.NewDecoder(r, rdb.DecoderOptions{
-		NoDupCheck: true, // insertion detects duplicates
-		ListNodes:  true,
+		NoDupCheck:      true, // insertion detects duplicates
+		ListNodes:       true,
+		ReuseContainers: true, // each value is copied into the keyspace at once
 		Warn: func(off int64, msg string) {
 			n.logf(LogWarning, "RDB %s at offset %d: %s", name, off, msg)
 		},

@@ -198,6 +198,9 @@ func loadSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		if !s.AddOwned(m, l) {
 			return keyspace.Value{}, errDuplicate
 		}
+		if i == 0 {
+			s.Reserve(len(members))
+		}
 	}
 	return keyspace.NewSetValue(s), nil
 }
@@ -229,21 +232,23 @@ func loadZSet(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		maxLen = math.MaxInt // lpSafeToAdd fails: skiplist
 	}
 	z := keyspace.NewZSet(len(members), maxLen, lim)
-	if z.IsListpack() && len(members) <= lim.MaxEntries && zsetSortedUnique(members) {
+	if z.IsListpack() && len(members) <= lim.MaxEntries && zsetSortedUnique(members, &n.persist.loadNames) {
 		// A listpack from the file is in order already: append.
 		for _, m := range members {
 			z.AppendSorted(m.Member, m.Score)
 		}
 		return keyspace.NewZSetValue(z), nil
 	}
+	z.Reserve(len(members))
 	// Redis writes a skiplist highest first; inserting lowest first
 	// appends to the ordered structure instead of shifting it.
-	order := members
+	at, step := 0, 1
 	if zsetDescending(members) {
-		order = slices.Clone(members)
-		slices.Reverse(order)
+		at, step = len(members)-1, -1
 	}
-	for _, m := range order {
+	for range members {
+		m := members[at]
+		at += step
 		if math.IsNaN(m.Score) {
 			return keyspace.Value{}, errors.New("NaN score")
 		}
@@ -267,8 +272,9 @@ func zsetDescending(members rdb.ZSet) bool {
 }
 
 // zsetSortedUnique reports whether members are strictly ascending by
-// (score, member), none NaN, and no member appears twice.
-func zsetSortedUnique(members rdb.ZSet) bool {
+// (score, member), none NaN, and no member appears twice; scratch is
+// reused for the member list it sorts.
+func zsetSortedUnique(members rdb.ZSet, scratch *[][]byte) bool {
 	for i, m := range members {
 		if math.IsNaN(m.Score) {
 			return false
@@ -280,17 +286,21 @@ func zsetSortedUnique(members rdb.ZSet) bool {
 			}
 		}
 	}
-	names := make([][]byte, len(members))
-	for i, m := range members {
-		names[i] = m.Member
+	names := (*scratch)[:0]
+	for _, m := range members {
+		names = append(names, m.Member)
 	}
 	slices.SortFunc(names, bytes.Compare)
+	unique := true
 	for i := 1; i < len(names); i++ {
 		if bytes.Equal(names[i-1], names[i]) {
-			return false
+			unique = false
+			break
 		}
 	}
-	return true
+	clear(names)
+	*scratch = names[:0]
+	return unique
 }
 
 func loadHash(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
@@ -314,6 +324,9 @@ func loadHash(n *Node, t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 		}
 		if !h.SetOwned(f.Field, f.Value, l) {
 			return keyspace.Value{}, errDuplicate
+		}
+		if i == 0 {
+			h.Reserve(len(fields))
 		}
 	}
 	return keyspace.NewHashValue(h), nil

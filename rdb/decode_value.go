@@ -16,6 +16,36 @@ type valueDecoder struct {
 	noDupCheck bool
 	listNodes  bool   // QUICKLIST_2 lists as ListNodes
 	pair       []byte // scratch of readFieldValue
+
+	// With reuse (DecoderOptions.ReuseContainers), the containers of the
+	// last values returned, handed out again.
+	reuse bool
+	list  List
+	set   Set
+	zset  ZSet
+	hash  Hash
+}
+
+// container returns an empty slice with room for n elements: with reuse,
+// the one kept from the previous value (its elements cleared, so that it
+// holds on to nothing), or a bigger one; else a new slice.
+func container[S ~[]E, E any](reuse bool, last *S, n int) S {
+	if !reuse {
+		return make(S, 0, n)
+	}
+	clear(*last)
+	if cap(*last) < n {
+		*last = make(S, 0, n)
+	}
+	return (*last)[:0]
+}
+
+// keep records the container s of the value being returned, for the next
+// value (with reuse).
+func keep[S ~[]E, E any](reuse bool, last *S, s S) {
+	if reuse {
+		*last = s
+	}
 }
 
 // readFieldValue reads two strings (a hash field and its value) into one
@@ -98,7 +128,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		if n == 0 {
 			return nil, errEmpty
 		}
-		l := make(List, 0, capHint(n))
+		l := container(d.reuse, &d.list, capHint(n))
 		for i := uint64(0); i < n; i++ {
 			s, err := r.readString()
 			if err != nil {
@@ -106,6 +136,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 			}
 			l = append(l, s)
 		}
+		keep(d.reuse, &d.list, l)
 		return l, nil
 
 	case TypeSet:
@@ -116,7 +147,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		if n == 0 {
 			return nil, errEmpty
 		}
-		s := make(Set, 0, capHint(n))
+		s := container(d.reuse, &d.set, capHint(n))
 		dups := d.newDupSet(n)
 		for i := uint64(0); i < n; i++ {
 			m, err := r.readString()
@@ -128,6 +159,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 			}
 			s = append(s, m)
 		}
+		keep(d.reuse, &d.set, s)
 		return s, nil
 
 	case TypeZSet, TypeZSet2:
@@ -138,7 +170,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		if n == 0 {
 			return nil, errEmpty
 		}
-		z := make(ZSet, 0, capHint(n))
+		z := container(d.reuse, &d.zset, capHint(n))
 		dups := d.newDupSet(n)
 		for i := uint64(0); i < n; i++ {
 			m, err := r.readString()
@@ -162,6 +194,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 			}
 			z = append(z, ZMember{Member: m, Score: score})
 		}
+		keep(d.reuse, &d.zset, z)
 		return z, nil
 
 	case TypeHash, TypeHashMetadata, TypeHashMetadataPreGA:
@@ -183,7 +216,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 		if n == 0 {
 			return nil, errEmpty
 		}
-		h := make(Hash, 0, capHint(n))
+		h := container(d.reuse, &d.hash, capHint(n))
 		dups := d.newDupSet(n)
 		for i := uint64(0); i < n; i++ {
 			var expire int64
@@ -210,6 +243,7 @@ func (d *valueDecoder) decode(t Type) (Value, error) {
 			}
 			h = append(h, HashField{Field: f, Value: v, Expire: expire})
 		}
+		keep(d.reuse, &d.hash, h)
 		return h, nil
 
 	case TypeListQuicklist, TypeListQuicklist2:
@@ -342,7 +376,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		return h, nil
 
 	case TypeListZiplist:
-		l := make(List, 0, blobCount(t, blob))
+		l := container(d.reuse, &d.list, blobCount(t, blob))
 		if _, err := WalkZiplist(blob, func(e Elem) error {
 			l = append(l, blobElem(e))
 			return nil
@@ -352,6 +386,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if len(l) == 0 {
 			return nil, errEmpty
 		}
+		keep(d.reuse, &d.list, l)
 		return l, nil
 
 	case TypeSetIntset:
@@ -376,7 +411,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		return s, nil
 
 	case TypeSetListpack:
-		s := make(Set, 0, blobCount(t, blob))
+		s := container(d.reuse, &d.set, blobCount(t, blob))
 		dups := d.newDupSet(0)
 		if _, err := WalkListpack(blob, func(e Elem) error {
 			b := blobElem(e)
@@ -391,6 +426,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if len(s) == 0 {
 			return nil, errEmpty
 		}
+		keep(d.reuse, &d.set, s)
 		return s, nil
 
 	case TypeZSetZiplist, TypeZSetListpack:
@@ -398,7 +434,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if t == TypeZSetZiplist {
 			walk = WalkZiplist
 		}
-		z := make(ZSet, 0, blobCount(t, blob)/2)
+		z := container(d.reuse, &d.zset, blobCount(t, blob)/2)
 		dups := d.newDupSet(0)
 		if t == TypeZSetZiplist && dups == nil {
 			dups = &dupSet{m: map[string]struct{}{}}
@@ -435,6 +471,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if len(z) == 0 {
 			return nil, errEmpty
 		}
+		keep(d.reuse, &d.zset, z)
 		return z, nil
 
 	case TypeHashZiplist, TypeHashListpack, TypeHashListpackEx, TypeHashListpackExPreGA:
@@ -446,7 +483,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if t == TypeHashListpackEx || t == TypeHashListpackExPreGA {
 			tuple = 3
 		}
-		h := make(Hash, 0, blobCount(t, blob)/tuple)
+		h := container(d.reuse, &d.hash, blobCount(t, blob)/tuple)
 		dups := d.newDupSet(0)
 		if t == TypeHashZiplist && dups == nil {
 			dups = &dupSet{m: map[string]struct{}{}}
@@ -484,6 +521,7 @@ func (d *valueDecoder) decodeBlob(t Type, blob []byte) (Value, error) {
 		if len(h) == 0 {
 			return nil, errEmpty
 		}
+		keep(d.reuse, &d.hash, h)
 		return h, nil
 	}
 	return nil, unsupportedf("unknown value type %d", t)

@@ -31,6 +31,12 @@ type DecoderOptions struct {
 	// of List: a consumer that stores lists as quicklists keeps Redis's node
 	// layout and saves the work of re-packing the elements.
 	ListNodes bool
+	// ReuseContainers lets the Decoder reuse the slices of a List, Set,
+	// ZSet or Hash it returned for the next value of the same kind: such a
+	// slice is valid only until the next call to Next. The byte slices
+	// inside stay the receiver's. For a consumer that copies the elements
+	// out at once (a loader), it saves a slice per value.
+	ReuseContainers bool
 }
 
 // RecordKind says what a Record carries.
@@ -102,7 +108,7 @@ type Decoder struct {
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader, opts DecoderOptions) *Decoder {
 	d := &Decoder{r: newReader(r), opts: opts}
-	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck, listNodes: opts.ListNodes}
+	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck, listNodes: opts.ListNodes, reuse: opts.ReuseContainers}
 	return d
 }
 

@@ -749,3 +749,58 @@ func TestLZFDecompressAppends(t *testing.T) {
 		t.Fatal("a reference before the output was accepted")
 	}
 }
+
+// With ReuseContainers, the slice of a value is handed out again for the
+// next value of its kind; the byte slices inside stay the receiver's.
+func TestDecodeReuseContainers(t *testing.T) {
+	members := func(prefix string, n int) Set {
+		var s Set
+		for i := 0; i < n; i++ {
+			s = append(s, []byte(prefix+strconv.Itoa(i)))
+		}
+		return s
+	}
+	data := encodeFile(t, EncoderOptions{}, func(e *Encoder) error {
+		if err := e.WriteKey([]byte("a"), KeyMeta{}, members("a", 600)); err != nil {
+			return err
+		}
+		return e.WriteKey([]byte("b"), KeyMeta{}, members("b", 500))
+	})
+	for _, reuse := range []bool{false, true} {
+		d := NewDecoder(bytes.NewReader(data), DecoderOptions{ReuseContainers: reuse})
+		var sets []Set
+		var backing []*[]byte // the first element's address of each container
+		for {
+			rec, err := d.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Kind == RecordKey {
+				s := rec.Value.(Set)
+				backing = append(backing, &s[:1][0])
+				// The receiver copies out what it keeps of the container;
+				// the members are its own.
+				sets = append(sets, append(Set(nil), s...))
+			}
+		}
+		if shared := len(backing) == 2 && backing[0] == backing[1]; shared != reuse {
+			t.Errorf("reuse %v: the second value's slice is the first's: %v", reuse, shared)
+		}
+		if len(sets) != 2 {
+			t.Fatalf("%d sets decoded", len(sets))
+		}
+		want := map[string]Set{"a": members("a", 600), "b": members("b", 500)}
+		for i, name := range []string{"a", "b"} {
+			got := append(Set(nil), sets[i]...)
+			sortBytes(got)
+			w := want[name]
+			sortBytes(w)
+			if jsonOf(got) != jsonOf(w) {
+				t.Errorf("reuse %v: set %s decoded wrong", reuse, name)
+			}
+		}
+	}
+}
