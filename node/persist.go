@@ -602,12 +602,9 @@ func (n *Node) loadDataFromDisk() bool {
 // and, through the rdb package's *rdb.Error, the offset.
 func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 	n.loading = true
-	if lo, ok := n.rt.(LoadObserver); ok {
-		lo.BulkLoad(true)
-		defer lo.BulkLoad(false)
-	}
 	defer func() { n.loading = false }()
 	j := n.newLoadJob(r, name, merge)
+	defer j.close()
 	for {
 		if done, err := j.step(1 << 30); done {
 			return err
@@ -632,11 +629,17 @@ type loadJob struct {
 	loaded, expired int64
 	err             error
 	done            bool
+	observer        LoadObserver // told of the bulk load until close
 }
 
-// newLoadJob starts loading r (named name in errors and logs).
+// newLoadJob starts loading r (named name in errors and logs). The runtime
+// hears of the bulk load (LoadObserver) until the job ends or is closed.
 func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 	j := &loadJob{n: n, name: name, merge: merge, master: !n.isReplica()}
+	if lo, ok := n.rt.(LoadObserver); ok {
+		lo.BulkLoad(true)
+		j.observer = lo
+	}
 	j.d = rdb.NewDecoder(r, rdb.DecoderOptions{
 		NoDupCheck:      true, // insertion detects duplicates
 		ListNodes:       true,
@@ -648,8 +651,17 @@ func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 	return j
 }
 
+// close ends the job's bulk load for the runtime; a job that stops early
+// (an aborted transfer) must be closed. It may be called more than once.
+func (j *loadJob) close() {
+	if j.observer != nil {
+		j.observer.BulkLoad(false)
+		j.observer = nil
+	}
+}
+
 // step loads up to keys keys and reports whether the load has ended, and
-// how (nil for a complete file).
+// how (nil for a complete file). An ended job is closed.
 func (j *loadJob) step(keys int64) (bool, error) {
 	if j.done {
 		return true, j.err
@@ -657,6 +669,7 @@ func (j *loadJob) step(keys int64) (bool, error) {
 	n := j.n
 	fail := func(err error) (bool, error) {
 		j.done, j.err = true, &LoadError{File: j.name, Err: err}
+		j.close()
 		return true, j.err
 	}
 	d := j.d
@@ -665,6 +678,7 @@ func (j *loadJob) step(keys int64) (bool, error) {
 		rec, err := d.Next()
 		if err == io.EOF {
 			j.done = true
+			j.close()
 			n.persist.loadedKeys, n.persist.expiredKeys = j.loaded, j.expired
 			n.logf(LogNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", j.loaded, j.expired)
 			return true, nil

@@ -576,6 +576,9 @@ func (l *rdbSnapshotLoader) finish(err error) {
 		l.rf.Close()
 		l.rf = nil
 	}
+	if l.job != nil {
+		l.job.close()
+	}
 	l.job, l.buf = nil, nil
 	done := l.done
 	l.done = nil
@@ -620,6 +623,9 @@ func (l *rdbSnapshotLoader) Abort() {
 	if l.rf != nil {
 		l.rf.Close()
 		l.rf = nil
+	}
+	if l.job != nil {
+		l.job.close()
 	}
 	l.buf, l.job, l.done = nil, nil, nil
 }

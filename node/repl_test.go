@@ -224,3 +224,52 @@ func TestReplDisklessStuckReplicaTimesOut(t *testing.T) {
 	assert.Contains(t, w.Log, "a # Disconnecting timedout replica (full sync): 127.0.0.1:7002")
 	assert.Equal(t, "0", infoField(a.Node, "connected_slaves"))
 }
+
+// A replica's load of its master's payload is a bulk load for the runtime
+// (the TCP driver turns the collector off meanwhile), ended when the load
+// completes and when the link is lost in the middle of it.
+func TestReplPayloadLoadIsABulkLoad(t *testing.T) {
+	defer func(k int64) { loadSliceKeys = k }(loadSliceKeys)
+	loadSliceKeys = 100 // the payload loads over many ticks
+	w := NewWorld(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	a, err := w.AddNode("a", "a:7001", 1, "--port", "7001", "--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes")
+	require.NoError(t, err)
+	ca := w.Connect("a")
+	v, _ := ca.Do("DEBUG", "POPULATE", "5000")
+	require.Equal(t, "OK", v.Str)
+	b, err := w.AddNode("b", "b:7002", 2, "--port", "7002", "--replicaof", "a", "7001")
+	require.NoError(t, err)
+	loader := b.Node.repl.loader.(*rdbSnapshotLoader)
+	untilLoading := func() {
+		t.Helper()
+		for i := 0; i < 10000 && !loader.Loading(); i++ {
+			w.Step()
+		}
+		require.True(t, loader.Loading(), "the payload never started loading")
+	}
+	untilLoading()
+	assert.Equal(t, []bool{true}, b.BulkLoads)
+	w.Advance(time.Second)
+	assert.Equal(t, "up", infoField(b.Node, "master_link_status"))
+	assert.Equal(t, []bool{true, false}, b.BulkLoads)
+	assert.Empty(t, a.BulkLoads)
+
+	// Another full sync, its link cut while the payload loads.
+	b.BulkLoads = nil
+	cb := w.Connect("b")
+	v, _ = cb.Do("REPLICAOF", "NO", "ONE")
+	require.Equal(t, "OK", v.Str)
+	ca.Do("SET", "diverge", "1")
+	v, _ = cb.Do("SET", "diverge", "2") // no partial resync: b's history differs
+	require.Equal(t, "OK", v.Str)
+	v, _ = cb.Do("REPLICAOF", "a", "7001")
+	require.Equal(t, "OK", v.Str)
+	untilLoading()
+	w.CutLinks("a", "b")
+	w.Step()
+	assert.Equal(t, []bool{true, false}, b.BulkLoads, "the abandoned load was not ended")
+	// The replica syncs again.
+	w.Advance(5 * time.Second)
+	assert.Equal(t, "up", infoField(b.Node, "master_link_status"))
+	assert.Equal(t, []bool{true, false, true, false}, b.BulkLoads)
+}

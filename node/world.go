@@ -38,8 +38,11 @@ type WorldNode struct {
 	// Files is the node's disk; it survives Restart, minus what was not
 	// synced if the restart is a crash.
 	Files *MemFS
-	cfg   *Config
-	seed  uint64
+	// BulkLoads records the node's LoadObserver calls in order: true when
+	// a bulk load starts, false when it ends.
+	BulkLoads []bool
+	cfg       *Config
+	seed      uint64
 }
 
 type pipeKey struct {
@@ -129,6 +132,13 @@ type worldRuntime struct {
 	rng      *rand.Rand
 	nextConn ConnID
 	exited   bool
+}
+
+// BulkLoad implements LoadObserver: the calls are recorded.
+func (r *worldRuntime) BulkLoad(active bool) {
+	if !r.exited {
+		r.wn.BulkLoads = append(r.wn.BulkLoads, active)
+	}
 }
 
 func (r *worldRuntime) Now() time.Time   { return r.wn.w.now }
