@@ -39,6 +39,8 @@ type Snapshot struct {
 	done   bool
 	// Recorded counts the keys recorded so far (walker and guards).
 	Recorded int64
+
+	pending []string // scratch of Next: the keys of a bucket to record
 }
 
 // BeginSnapshot starts a snapshot whose records go to record. Only one
@@ -84,7 +86,7 @@ func (s *Snapshot) Next(budget int) bool {
 			s.cursor = 0
 			continue
 		}
-		var pending []string
+		pending := s.pending[:0]
 		s.cursor = db.keys.Scan(s.cursor, func(k string, v *Value) {
 			if v.mark != s.state.epoch {
 				pending = append(pending, k)
@@ -94,6 +96,8 @@ func (s *Snapshot) Next(budget int) bool {
 			db.guard(k)
 			budget--
 		}
+		clear(pending)
+		s.pending = pending[:0]
 		budget-- // a visited bucket costs something even when empty
 		if s.cursor == 0 {
 			s.db++

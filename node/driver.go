@@ -798,6 +798,10 @@ func (s *Server) timerLoop(stop chan struct{}) {
 	s.mu.Unlock()
 	t := time.NewTimer(wait)
 	defer t.Stop()
+	yield := newNetYield()
+	if yield != nil {
+		defer yield.close()
+	}
 	for {
 		select {
 		case <-stop:
@@ -817,11 +821,15 @@ func (s *Server) timerLoop(stop chan struct{}) {
 			}
 		}
 		if wait <= 0 {
-			// The node wants to run again at once (a background save in
-			// slices): let the goroutines waiting for the lock (clients)
-			// go first.
+			// The node wants to run again at once (a background save or a
+			// full sync in slices): let the clients whose bytes have
+			// arrived go first (see netYield).
 			wait = 0
-			runtime.Gosched()
+			if yield != nil {
+				yield.yield()
+			} else {
+				runtime.Gosched()
+			}
 		}
 		t.Reset(wait)
 	}

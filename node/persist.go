@@ -162,6 +162,9 @@ func (n *Node) keyMeta(v *keyspace.Value, expire int64) rdb.KeyMeta {
 
 // writeKey writes one key.
 func (n *Node) writeKey(enc *rdb.Encoder, key string, v *keyspace.Value, expire int64, scratch []byte) error {
+	if v.Kind() == keyspace.KindString {
+		return enc.WriteStringKey(keyBytes(key), n.keyMeta(v, expire), v.Bytes(scratch))
+	}
 	src, err := rdbValueSource(v, scratch)
 	if err != nil {
 		return err

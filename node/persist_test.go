@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -821,5 +822,30 @@ func TestSnapshotToWriter(t *testing.T) {
 	tn2 := newTestNodeFS(t, fsys, tn.rt.Clock)
 	if got := tn2.n.DatasetDigest(); got != want {
 		t.Fatal("the payload does not hold the dataset as it was when the snapshot began")
+	}
+}
+
+// A snapshot of strings allocates nothing per key: a background save or a
+// full sync of a big dataset must not push the collector into a cycle
+// (with one P its mark worker holds the node for milliseconds at a time).
+func TestSnapshotOfStringsAllocatesNothingPerKey(t *testing.T) {
+	tn := newTestNode(t, "--save", "")
+	const keys = 20000
+	tn.connect().mustDo("DEBUG", "POPULATE", strconv.Itoa(keys))
+	allocs := testing.AllocsPerRun(3, func() {
+		done := false
+		tn.n.startSnapshot(io.Discard, func(err error) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = true
+		})
+		for !done {
+			tn.rt.Clock = tn.rt.Clock.Add(time.Millisecond)
+			tn.n.Tick()
+		}
+	})
+	if allocs > keys/100 {
+		t.Fatalf("%.0f allocations for a snapshot of %d keys", allocs, keys)
 	}
 }

@@ -210,6 +210,27 @@ func (e *Encoder) SelectDB(db int, keys, expires uint64) error {
 // WriteKey writes a key: its metadata (EXPIRETIME_MS, IDLE, FREQ), its type,
 // its name and its value.
 func (e *Encoder) WriteKey(key []byte, meta KeyMeta, v Source) error {
+	if err := e.keyMeta(meta); err != nil {
+		return err
+	}
+	return e.writeValue(key, true, v)
+}
+
+// WriteStringKey is WriteKey for a string value, without boxing the value
+// into a Source (a snapshot of many strings allocates nothing per key).
+func (e *Encoder) WriteStringKey(key []byte, meta KeyMeta, value []byte) error {
+	if err := e.keyMeta(meta); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, byte(TypeString))
+	if err := e.str(key); err != nil {
+		return err
+	}
+	return e.str(value)
+}
+
+// keyMeta starts a key record: its expire time, idle time and frequency.
+func (e *Encoder) keyMeta(meta KeyMeta) error {
 	if err := e.begin(); err != nil {
 		return err
 	}
@@ -224,7 +245,7 @@ func (e *Encoder) WriteKey(key []byte, meta KeyMeta, v Source) error {
 	if meta.HasFreq {
 		e.buf = append(e.buf, OpFreq, meta.Freq)
 	}
-	return e.writeValue(key, true, v)
+	return nil
 }
 
 // Flush writes the buffered output to the underlying writer.
