@@ -39,8 +39,6 @@ type Snapshot struct {
 	done   bool
 	// Recorded counts the keys recorded so far (walker and guards).
 	Recorded int64
-
-	pending []string // scratch of Next: the keys of a bucket to record
 }
 
 // BeginSnapshot starts a snapshot whose records go to record. Only one
@@ -86,18 +84,14 @@ func (s *Snapshot) Next(budget int) bool {
 			s.cursor = 0
 			continue
 		}
-		pending := s.pending[:0]
+		// The walker records what it visits as it goes: the recorder only
+		// reads the value (and marks it), which Scan allows.
 		s.cursor = db.keys.Scan(s.cursor, func(k string, v *Value) {
 			if v.mark != s.state.epoch {
-				pending = append(pending, k)
+				db.recordEntry(k, v)
+				budget--
 			}
 		})
-		for _, k := range pending {
-			db.guard(k)
-			budget--
-		}
-		clear(pending)
-		s.pending = pending[:0]
 		budget-- // a visited bucket costs something even when empty
 		if s.cursor == 0 {
 			s.db++
@@ -127,16 +121,21 @@ func (s *Snapshot) finish() {
 
 // guard records key's current value if the snapshot has not recorded it.
 func (db *DB) guard(key string) {
-	v := db.keys.Find(key)
+	stored, v := db.keys.FindEntry(key)
 	if v == nil || v.mark == db.snap.epoch {
 		return
 	}
-	stored, _ := db.keys.Key(key)
+	db.recordEntry(*stored, v)
+}
+
+// recordEntry records the entry of key (the stored key string) and v, and
+// marks it recorded.
+func (db *DB) recordEntry(key string, v *Value) {
 	var expire int64
 	if db.expires.Len() > 0 {
 		expire, _ = db.expires.Get(key)
 	}
-	db.snap.record(db.ID, stored, v, expire)
+	db.snap.record(db.ID, key, v, expire)
 	v.mark = db.snap.epoch
 }
 
