@@ -770,14 +770,7 @@ func TestDecodeReuseContainers(t *testing.T) {
 		d := NewDecoder(bytes.NewReader(data), DecoderOptions{ReuseContainers: reuse})
 		var sets []Set
 		var backing []*[]byte // the first element's address of each container
-		for {
-			rec, err := d.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		err := eachRecord(d, func(rec Record) {
 			if rec.Kind == RecordKey {
 				s := rec.Value.(Set)
 				backing = append(backing, &s[:1][0])
@@ -785,6 +778,9 @@ func TestDecodeReuseContainers(t *testing.T) {
 				// the members are its own.
 				sets = append(sets, append(Set(nil), s...))
 			}
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 		if shared := len(backing) == 2 && backing[0] == backing[1]; shared != reuse {
 			t.Errorf("reuse %v: the second value's slice is the first's: %v", reuse, shared)

@@ -60,17 +60,23 @@ func sharedRDBFiles() []string {
 // decodeAll decodes a whole file.
 func decodeAll(t testing.TB, data []byte, opts DecoderOptions) ([]Record, error) {
 	t.Helper()
-	d := NewDecoder(bytes.NewReader(data), opts)
 	var recs []Record
+	err := eachRecord(NewDecoder(bytes.NewReader(data), opts), func(rec Record) { recs = append(recs, rec) })
+	return recs, err
+}
+
+// eachRecord calls fn with every record d decodes, before decoding the
+// next, and returns the error that stopped it (nil at the end).
+func eachRecord(d *Decoder, fn func(Record)) error {
 	for {
 		rec, err := d.Next()
 		if err == io.EOF {
-			return recs, nil
+			return nil
 		}
 		if err != nil {
-			return recs, err
+			return err
 		}
-		recs = append(recs, rec)
+		fn(rec)
 	}
 }
 
