@@ -207,8 +207,43 @@ type bulkSend struct {
 	id   int64
 	conn ConnID
 	f    ReadFile
-	left int64
-	buf  []byte
+	left int64 // bytes of the file still to read; -1 after a read error
+
+	// The file is read into chunks handed to the runtime without a copy
+	// (ChunkSender) and reused once written, so a transfer allocates
+	// replWindow/bulkChunk+1 chunks at most, whatever the file's size.
+	// queued holds the chunks handed over that may still be unwritten,
+	// oldest first, ends their end offsets in the bytes handed over, and
+	// sent the count of those bytes.
+	queued [][]byte
+	ends   []int64
+	free   [][]byte
+	sent   int64
+}
+
+// reclaim moves the chunks the runtime has written to the free list. A
+// pending count covers every unwritten byte on the connection (including
+// any queued before or after the transfer's), so sent-pending never counts
+// a byte as written too early.
+func (b *bulkSend) reclaim(pending int) {
+	written := b.sent - int64(pending)
+	k := 0
+	for k < len(b.queued) && b.ends[k] <= written {
+		b.free = append(b.free, b.queued[k])
+		k++
+	}
+	b.queued = append(b.queued[:0], b.queued[k:]...)
+	b.ends = append(b.ends[:0], b.ends[k:]...)
+}
+
+// chunk returns a buffer to read the next chunk into.
+func (b *bulkSend) chunk() []byte {
+	if k := len(b.free); k > 0 {
+		p := b.free[k-1]
+		b.free = b.free[:k-1]
+		return p
+	}
+	return make([]byte, bulkChunk)
 }
 
 func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
@@ -410,12 +445,11 @@ func (t *rdbSnapshotTransfer) Step() {
 			i--
 			continue
 		}
-		pending := n.rt.Send(b.conn, nil)
+		pending := n.sendChunks(b.conn, nil)
+		b.reclaim(pending)
 		for b.left > 0 && pending < replWindow {
-			if b.buf == nil {
-				b.buf = make([]byte, bulkChunk)
-			}
-			k, err := io.ReadFull(b.f, b.buf[:min(int64(len(b.buf)), b.left)])
+			buf := b.chunk()
+			k, err := io.ReadFull(b.f, buf[:min(int64(len(buf)), b.left)])
 			if k == 0 && err != nil {
 				text := "premature EOF"
 				if err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -425,7 +459,11 @@ func (t *rdbSnapshotTransfer) Step() {
 				b.left = -1
 				break
 			}
-			pending = n.rt.Send(b.conn, b.buf[:k])
+			pending = n.sendChunks(b.conn, [][]byte{buf[:k]})
+			b.sent += int64(k)
+			b.queued = append(b.queued, buf)
+			b.ends = append(b.ends, b.sent)
+			b.reclaim(pending)
 			b.left -= int64(k)
 			n.stats.NetReplOutputBytes += int64(k)
 		}

@@ -136,9 +136,12 @@ type ReadFile interface {
 // ChunkSender is an optional Runtime extension for output shared by several
 // connections (the replication stream). SendChunks queues chunks, in order,
 // to be written to connection c after everything queued before. The chunks
-// are immutable and stay valid forever: the runtime may keep them without
-// copying until they are written (the TCP driver writes them with writev).
-// It returns, as Send, the number of bytes queued on c and not yet written.
+// are not changed while the runtime may hold them: it keeps them without
+// copying until they are written (the TCP driver writes them with writev),
+// and no longer. It returns, as Send, the number of bytes queued on c and
+// not yet written, so a caller may reuse a chunk's memory once a pending
+// count no larger than the bytes it queued after that chunk says every byte
+// up to the chunk's end has been written (see bulkSend).
 // A node whose runtime does not implement it calls Send for each chunk.
 type ChunkSender interface {
 	SendChunks(c ConnID, chunks [][]byte) (pending int)
