@@ -55,6 +55,8 @@ type Server struct {
 	// reads counts the read system calls on client and replication
 	// connections, emptyReads those that found nothing to read.
 	reads, emptyReads atomic.Int64
+	// writes counts the write and writev system calls that wrote bytes.
+	writes atomic.Int64
 }
 
 // ReadCounts returns how many reads the driver made on its connections and
@@ -62,6 +64,10 @@ type Server struct {
 func (s *Server) ReadCounts() (reads, empty int64) {
 	return s.reads.Load(), s.emptyReads.Load()
 }
+
+// WriteCount returns how many writes (write or writev calls that wrote
+// something) the driver made on its connections.
+func (s *Server) WriteCount() int64 { return s.writes.Load() }
 
 // ServerOptions are settings of the driver that are not Redis directives.
 type ServerOptions struct {
@@ -677,6 +683,7 @@ func (c *conn) write(bufs [][]byte) error {
 	if c.rc == nil {
 		nb := net.Buffers(bufs)
 		_, err := nb.WriteTo(c.nc)
+		c.s.writes.Add(1)
 		return err
 	}
 	var werr error
@@ -697,6 +704,7 @@ func (c *conn) write(bufs [][]byte) error {
 			}
 			switch {
 			case n > 0:
+				c.s.writes.Add(1)
 				for n > 0 {
 					k := min(n, len(bufs[0]))
 					bufs[0] = bufs[0][k:]
@@ -720,10 +728,17 @@ func (c *conn) write(bufs [][]byte) error {
 	return werr
 }
 
-// writeLoop writes output produced for c by events of other goroutines.
+// writeLoop writes output produced for c by events of other goroutines
+// (the replication stream, unblocked and pub/sub clients, the timer's
+// work). Woken, it first lets the goroutines that are ready to run go
+// (runtime.Gosched queues it behind them), so that the output of all the
+// events they run leaves in one write: a replica's link under a load of
+// many clients gets one write per round of the clients, as Redis writes
+// once per turn of its event loop, instead of one per command.
 func (s *Server) writeLoop(c *conn) {
 	defer s.wg.Done()
 	for range c.wake {
+		runtime.Gosched()
 		c.flush(false)
 		c.mu.Lock()
 		closed := c.closed

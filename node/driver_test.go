@@ -448,3 +448,47 @@ func TestClientsAreServedBetweenSlices(t *testing.T) {
 	// costs 10 ms and more.
 	assert.Less(t, p90, 8*time.Millisecond)
 }
+
+// The replication stream produced by many clients' writes leaves in one
+// write per round of the clients, not one per command: the replica's
+// connection is flushed after the other ready connections had their turn,
+// as Redis writes to its replicas once per turn of its event loop.
+func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	r := redistest.StartReplab(t, "--repl-diskless-sync-delay", "0")
+	admin := redistest.Dial(t, r.Addr())
+	replica, err := net.Dial("tcp", r.Addr())
+	require.NoError(t, err)
+	defer replica.Close()
+	_, err = replica.Write([]byte("SYNC\r\n"))
+	require.NoError(t, err)
+	go io.Copy(io.Discard, replica)
+	redistest.WaitFor(t, 10*time.Second, "the replica online", func() bool {
+		_, v := admin.Do("INFO", "replication")
+		return strings.Contains(v.Str, "state=online")
+	})
+
+	const clients, each = 20, 200
+	conns := make([]*redistest.Conn, clients)
+	for i := range conns {
+		conns[i] = redistest.Dial(t, r.Addr())
+	}
+	w0 := r.Server.WriteCount()
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				c.Do("SET", "k"+strconv.Itoa(i), strconv.Itoa(j))
+			}
+		}()
+	}
+	wg.Wait()
+	commands := int64(clients * each)
+	// Each reply is one write of the client's own goroutine; the rest went
+	// to the replica.
+	replicaWrites := r.Server.WriteCount() - w0 - commands
+	t.Logf("%d SETs from %d clients: %d writes to the replica", commands, clients, replicaWrites)
+	assert.Less(t, replicaWrites, commands/4)
+}
