@@ -2,6 +2,7 @@ package node
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -28,5 +29,32 @@ func TestBulkLoadGC(t *testing.T) {
 	}
 	if l := debug.SetMemoryLimit(-1); l != limitBefore {
 		t.Errorf("memory limit %d after the load, want %d", l, limitBefore)
+	}
+}
+
+// Background file work (the fsync of a finished BGSAVE) runs with a P of
+// its own, so that its blocking system calls never hold the event loop's
+// only P; the count is restored when the work ends.
+func TestBackgroundFileWorkHasItsOwnP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	release := make(chan struct{})
+	procs := make(chan int)
+	poll, wait := osFS{}.RunBackground(func() error {
+		procs <- runtime.GOMAXPROCS(0)
+		<-release
+		return nil
+	})
+	if p := <-procs; p != 2 {
+		t.Errorf("GOMAXPROCS %d while the work runs, want 2", p)
+	}
+	if done, _ := poll(); done {
+		t.Error("the work reported done before it ended")
+	}
+	close(release)
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if p := runtime.GOMAXPROCS(0); p != 1 {
+		t.Errorf("GOMAXPROCS %d after the work, want 1", p)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // osFS is the real driver's FileSystem: the operating system's files,
@@ -191,9 +193,20 @@ func (m *MemFS) WriteFile(name string, data []byte) {
 
 // RunBackground implements BackgroundRunner with a goroutine: the real
 // driver's fsyncs do not stall the event loop.
+//
+// While fn runs the process has one more P (GOMAXPROCS) than before: fn
+// spends its time in blocking system calls (fsync), and a goroutine in a
+// system call keeps its P until the runtime's monitor thread takes it
+// back, which with one P and an idle monitor (it then sleeps up to 10 ms)
+// would stall the event loop for as long.
 func (f osFS) RunBackground(fn func() error) (poll func() (bool, error), wait func() error) {
 	done := make(chan error, 1)
-	go func() { done <- fn() }()
+	backgroundProcs.add(1)
+	go func() {
+		err := fn()
+		backgroundProcs.add(-1)
+		done <- err
+	}()
 	var finished bool
 	var result error
 	poll = func() (bool, error) {
@@ -215,4 +228,27 @@ func (f osFS) RunBackground(fn func() error) (poll func() (bool, error), wait fu
 		return result
 	}
 	return poll, wait
+}
+
+// backgroundProcs keeps one extra P while background file work runs (see
+// osFS.RunBackground).
+var backgroundProcs extraProcs
+
+type extraProcs struct {
+	mu      sync.Mutex
+	running int
+	base    int // GOMAXPROCS before the first of the running jobs started
+}
+
+func (e *extraProcs) add(d int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running == 0 && d > 0 {
+		e.base = runtime.GOMAXPROCS(0)
+		runtime.GOMAXPROCS(e.base + 1)
+	}
+	e.running += d
+	if e.running == 0 {
+		runtime.GOMAXPROCS(e.base)
+	}
 }
