@@ -220,11 +220,27 @@ func (t *commandTable) applyRenames(renames [][2]string) {
 
 // lookup finds the command (or subcommand) named by args, case-insensitively.
 func (t *commandTable) lookup(args [][]byte) *Command {
-	cmd := t.byName[lowerName(args[0])]
+	cmd := lookupFold(t.byName, args[0])
 	if cmd == nil || cmd.Sub == nil || len(args) < 2 {
 		return cmd
 	}
-	return cmd.Sub[strings.ToLower(string(args[1]))]
+	return lookupFold(cmd.Sub, args[1])
+}
+
+// lookupFold is m[lowercase name] without allocating for names of up to
+// 32 bytes (the index expression converts the bytes without a copy).
+func lookupFold(m map[string]*Command, name []byte) *Command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return m[strings.ToLower(string(name))]
+	}
+	for i, ch := range name {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		buf[i] = ch
+	}
+	return m[string(buf[:len(name)])]
 }
 
 // lookupName finds a command by a name such as "get" or "config|get".
@@ -259,27 +275,6 @@ func sortedSubs(cmd *Command) []*Command {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// lowerName lower-cases a command name without allocating for names that
-// are already lower case or short.
-func lowerName(b []byte) string {
-	for _, ch := range b {
-		if ch >= 'A' && ch <= 'Z' {
-			var buf [32]byte
-			if len(b) <= len(buf) {
-				for i, ch := range b {
-					if ch >= 'A' && ch <= 'Z' {
-						ch += 'a' - 'A'
-					}
-					buf[i] = ch
-				}
-				return string(buf[:len(b)])
-			}
-			return strings.ToLower(string(b))
-		}
-	}
-	return string(b)
 }
 
 // keyPositions returns the indexes of the key arguments of args for cmd.

@@ -116,7 +116,7 @@ func (n *Node) allowProtected(setting string, c *client) bool {
 
 func (n *Node) unknownCommandError(args [][]byte) string {
 	name := string(args[0])
-	if parent := n.commands.byName[lowerName(args[0])]; parent != nil && parent.Sub != nil && len(args) > 1 {
+	if parent := lookupFold(n.commands.byName, args[0]); parent != nil && parent.Sub != nil && len(args) > 1 {
 		return fmt.Sprintf(ErrUnknownSubFmt, truncate(string(args[1]), 128), strings.ToUpper(name))
 	}
 	var b strings.Builder
@@ -207,18 +207,34 @@ func (n *Node) alsoPropagate(db int, args [][]byte) {
 	if !n.propagating() {
 		return
 	}
-	cp := make([][]byte, len(args))
 	total := 0
 	for _, a := range args {
 		total += len(a)
 	}
-	buf := make([]byte, 0, total)
-	for i, a := range args {
-		buf = append(buf, a...)
-		cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	// The copies are carved from arenas that propagatePending reuses once
+	// the execution unit is emitted; a full arena is replaced, not grown,
+	// so the slices carved before stay valid.
+	if cap(n.propBytes)-len(n.propBytes) < total {
+		n.propBytes = make([]byte, 0, max(total, propArenaBytes))
 	}
+	if cap(n.propArgs)-len(n.propArgs) < len(args) {
+		n.propArgs = make([][]byte, 0, max(len(args), propArenaArgs))
+	}
+	start := len(n.propArgs)
+	for _, a := range args {
+		n.propBytes = append(n.propBytes, a...)
+		end := len(n.propBytes)
+		n.propArgs = append(n.propArgs, n.propBytes[end-len(a):end:end])
+	}
+	cp := n.propArgs[start:len(n.propArgs):len(n.propArgs)]
 	n.propagations = append(n.propagations, propagation{db: db, args: cp})
 }
+
+// Sizes of the arenas alsoPropagate copies arguments into.
+const (
+	propArenaBytes = 16 << 10
+	propArenaArgs  = 256
+)
 
 // propagateArgs is alsoPropagate for string arguments.
 func (n *Node) propagateArgs(db int, args ...string) {
@@ -240,6 +256,18 @@ func (n *Node) propagatePending() {
 	}
 	ops := n.propagations
 	n.propagations = nil
+	defer func() {
+		// Nothing keeps the arguments once emitted (the replication
+		// buffer copies them): the arenas and the queue are reused,
+		// unless the emission queued more.
+		if n.propagations == nil {
+			clear(ops)
+			n.propagations = ops[:0]
+			clear(n.propArgs)
+			n.propArgs = n.propArgs[:0]
+			n.propBytes = n.propBytes[:0]
+		}
+	}()
 	emit := func(db int, args [][]byte) {
 		n.replFeedCommand(db, args)
 		if n.propagateHook != nil {

@@ -25,7 +25,9 @@ import (
 // batch to the node under the lock, and after releasing it writes the
 // replies with one write. Output for other connections (produced by the
 // same event) is written by their own writer goroutines, so a slow client
-// never stalls another.
+// never stalls another; a writer first lets the ready connections run, so
+// that the output of many events (a replica's stream under many clients)
+// leaves in one write.
 type Server struct {
 	cfg  *Config
 	node *Node
@@ -101,9 +103,17 @@ type conn struct {
 	queued     bool // in Server.dirty
 	wake       chan struct{}
 
+	spareChunks [][]byte // a chunks slice to reuse once written
+
 	// Scratch of the goroutine that is flushing (flushing set).
-	bufs [][]byte
-	iov  []syscall.Iovec
+	bufs    [][]byte
+	iov     []syscall.Iovec
+	pending [][]byte // what write is writing (see writeReady)
+	werr    error
+	writeFn func(fd uintptr) bool // writeReady, bound once
+
+	// dirty is the scratch of the reading goroutine's events (see event).
+	dirty []*conn
 }
 
 // NewServer creates the driver and its node. Listeners are opened by Run.
@@ -522,12 +532,27 @@ func (s *Server) event(self *conn, fn func()) {
 		return
 	}
 	fn()
-	dirty := s.endEventLocked()
+	var into []*conn
+	if self != nil {
+		into = self.dirty[:0]
+	}
+	dirty := s.endEventLockedInto(into)
 	s.mu.Unlock()
 	s.flushDirty(dirty, self)
+	if self != nil {
+		clear(dirty)
+		self.dirty = dirty[:0]
+	}
 }
 
-func (s *Server) endEventLocked() []*conn {
+// endEventLocked ends an event: the timer is rearmed if the node wants to
+// wake sooner, and the connections with new output are returned (in a new
+// slice) for flushDirty after the lock is released.
+func (s *Server) endEventLocked() []*conn { return s.endEventLockedInto(nil) }
+
+// endEventLockedInto is endEventLocked appending to into, a scratch slice
+// of the calling goroutine.
+func (s *Server) endEventLockedInto(into []*conn) []*conn {
 	if w := s.node.NextWake(); w.Before(s.armed) {
 		s.armed = w
 		select {
@@ -535,8 +560,9 @@ func (s *Server) endEventLocked() []*conn {
 		default:
 		}
 	}
-	d := s.dirty
-	s.dirty = nil
+	d := append(into, s.dirty...)
+	clear(s.dirty)
+	s.dirty = s.dirty[:0]
 	for _, c := range d {
 		c.mu.Lock()
 		c.queued = false
@@ -686,46 +712,59 @@ func (c *conn) write(bufs [][]byte) error {
 		c.s.writes.Add(1)
 		return err
 	}
-	var werr error
-	err := c.rc.Write(func(fd uintptr) bool {
-		for {
-			for len(bufs) > 0 && len(bufs[0]) == 0 {
-				bufs = bufs[1:]
-			}
-			if len(bufs) == 0 {
-				return true
-			}
-			var n int
-			var err error
-			if len(bufs) == 1 {
-				n, err = sysWrite(int(fd), bufs[0])
-			} else {
-				n, c.iov, err = sysWritev(int(fd), bufs, c.iov)
-			}
-			switch {
-			case n > 0:
-				c.s.writes.Add(1)
-				for n > 0 {
-					k := min(n, len(bufs[0]))
-					bufs[0] = bufs[0][k:]
-					n -= k
-					if len(bufs[0]) == 0 {
-						bufs = bufs[1:]
-					}
-				}
-			case err == syscall.EINTR:
-			case err == syscall.EAGAIN:
-				return false
-			default:
-				werr = err
-				return true
-			}
-		}
-	})
+	if c.writeFn == nil {
+		c.writeFn = c.writeReady
+	}
+	c.pending, c.werr = bufs, nil
+	err := c.rc.Write(c.writeFn)
+	werr := c.werr
+	c.pending, c.werr = nil, nil
 	if err != nil {
 		return err
 	}
 	return werr
+}
+
+// writeReady is write's RawConn.Write callback: it writes c.pending until
+// all is written (true), the socket is full (false: wait for it to drain),
+// or an error, left in c.werr (true). It is a method bound once per
+// connection, so a write allocates no closure.
+func (c *conn) writeReady(fd uintptr) bool {
+	bufs := c.pending
+	defer func() { c.pending = bufs }()
+	for {
+		for len(bufs) > 0 && len(bufs[0]) == 0 {
+			bufs = bufs[1:]
+		}
+		if len(bufs) == 0 {
+			return true
+		}
+		var n int
+		var err error
+		if len(bufs) == 1 {
+			n, err = sysWrite(int(fd), bufs[0])
+		} else {
+			n, c.iov, err = sysWritev(int(fd), bufs, c.iov)
+		}
+		switch {
+		case n > 0:
+			c.s.writes.Add(1)
+			for n > 0 {
+				k := min(n, len(bufs[0]))
+				bufs[0] = bufs[0][k:]
+				n -= k
+				if len(bufs[0]) == 0 {
+					bufs = bufs[1:]
+				}
+			}
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return false
+		default:
+			c.werr = err
+			return true
+		}
+	}
 }
 
 // writeLoop writes output produced for c by events of other goroutines
@@ -768,7 +807,8 @@ func (c *conn) flush(inReader bool) {
 		c.out = c.spare[:0]
 		c.spare = nil
 		chunks := c.chunks
-		c.chunks = nil
+		c.chunks = c.spareChunks
+		c.spareChunks = nil
 		c.inflight = len(buf) + c.chunkBytes
 		c.chunkBytes = 0
 		c.mu.Unlock()
@@ -779,10 +819,14 @@ func (c *conn) flush(inReader bool) {
 		err := c.write(bufs)
 		clear(bufs)
 		c.bufs = bufs[:0]
+		clear(chunks)
 		c.mu.Lock()
 		c.inflight = 0
 		if cap(buf) <= 64<<10 {
 			c.spare = buf[:0]
+		}
+		if cap(chunks) <= 1024 && c.spareChunks == nil {
+			c.spareChunks = chunks[:0]
 		}
 		if err != nil {
 			c.out = nil

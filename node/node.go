@@ -66,6 +66,8 @@ type Node struct {
 
 	dirty        int64 // changes since the last save, as Redis's server.dirty
 	propagations []propagation
+	propBytes    []byte   // arena of the propagated arguments' bytes
+	propArgs     [][]byte // arena of the propagated argument lists
 	execDepth    int
 	// propagateHook receives every write in its replicated form (tests, and
 	// the replication layer).

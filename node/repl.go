@@ -101,6 +101,7 @@ type replState struct {
 	nextCron  int64 // ms of the next replicationCron (1 Hz)
 	cronLoops int64
 	scratch   []byte
+	listBuf   []*replication.Replica // see replicaList
 
 	// Replica side.
 	masterHost     string
@@ -574,4 +575,20 @@ func (n *Node) replRestoreFromFile() {
 	r.offset += a.offset
 	n.createBacklog()
 	r.noReplicasSince = n.nowSec()
+}
+
+// replicaList returns a copy of the replica table's list, to iterate over
+// while replicas may be freed (which changes the table). The copy lives in
+// a scratch slice that is the caller's until it hands it back with
+// releaseReplicaList; a nested call meanwhile gets a slice of its own.
+func (r *replState) replicaList() []*replication.Replica {
+	list := append(r.listBuf[:0], r.table.List()...)
+	r.listBuf = nil
+	return list
+}
+
+// releaseReplicaList hands back a slice from replicaList for reuse.
+func (r *replState) releaseReplicaList(list []*replication.Replica) {
+	clear(list)
+	r.listBuf = list[:0]
 }

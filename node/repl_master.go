@@ -296,7 +296,9 @@ func (n *Node) replStartSnapshot(mincapa replication.Capa, filter bool) {
 		streamDB = r.master.db.ID
 	}
 	job := &SnapshotJob{ReplID: r.ids.ReplID, Offset: r.offset, StreamDB: streamDB, Diskless: socket, FunctionsOnly: filter}
-	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
+	list := r.replicaList()
+	defer r.releaseReplicaList(list)
+	for _, rep := range list {
 		c := r.replicas[rep.ID]
 		if c == nil || rep.State != replication.StateWaitBGSaveStart || c.repl.rdbFilter != filter {
 			continue
@@ -409,7 +411,9 @@ func (n *Node) replFlushReplicas() {
 	if r.table.Len() == 0 {
 		return
 	}
-	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
+	list := r.replicaList()
+	defer r.releaseReplicaList(list)
+	for _, rep := range list {
 		c := r.replicas[rep.ID]
 		if c == nil || c.freed || c.flags&flagCloseASAP != 0 {
 			continue
@@ -432,7 +436,9 @@ func (n *Node) replFlushReplicas() {
 // and applies the output buffer limits (Redis's clientsCron part).
 func (n *Node) replCheckReplicaLimits() {
 	r := &n.repl
-	for _, rep := range append([]*replication.Replica(nil), r.table.List()...) {
+	list := r.replicaList()
+	defer r.releaseReplicaList(list)
+	for _, rep := range list {
 		c := r.replicas[rep.ID]
 		if c == nil || c.freed {
 			continue
