@@ -198,6 +198,8 @@ type rdbSnapshotTransfer struct {
 	disk    bool             // a BGSAVE for replication is in progress
 	targets []SnapshotTarget // replicas still waiting for this snapshot
 	mark    string           // diskless: the EOF mark
+	ring    sendRing         // diskless: the chunks lent to the targets
+	live    int              // diskless: targets alive at the last send
 	bulks   []*bulkSend      // disk payloads being sent
 }
 
@@ -208,42 +210,59 @@ type bulkSend struct {
 	conn ConnID
 	f    ReadFile
 	left int64 // bytes of the file still to read; -1 after a read error
+	ring sendRing
+}
 
-	// The file is read into chunks handed to the runtime without a copy
-	// (ChunkSender) and reused once written, so a transfer allocates
-	// replWindow/bulkChunk+1 chunks at most, whatever the file's size.
-	// queued holds the chunks handed over that may still be unwritten,
-	// oldest first, ends their end offsets in the bytes handed over, and
-	// sent the count of those bytes.
-	queued [][]byte
-	ends   []int64
+// sendRing lends the runtime fixed-size chunks without a copy
+// (ChunkSender) and reuses each once every connection it was queued on has
+// written it, so that a transfer allocates about replWindow/bulkChunk+1
+// chunks, whatever its size. All the connections of a ring are sent the
+// same bytes.
+type sendRing struct {
+	queued [][]byte // chunks lent, oldest first
+	ends   []int64  // end offset of each, in the bytes lent
 	free   [][]byte
-	sent   int64
+	sent   int64 // bytes lent
 }
 
-// reclaim moves the chunks the runtime has written to the free list. A
-// pending count covers every unwritten byte on the connection (including
-// any queued before or after the transfer's), so sent-pending never counts
-// a byte as written too early.
-func (b *bulkSend) reclaim(pending int) {
-	written := b.sent - int64(pending)
-	k := 0
-	for k < len(b.queued) && b.ends[k] <= written {
-		b.free = append(b.free, b.queued[k])
-		k++
-	}
-	b.queued = append(b.queued[:0], b.queued[k:]...)
-	b.ends = append(b.ends[:0], b.ends[k:]...)
-}
-
-// chunk returns a buffer to read the next chunk into.
-func (b *bulkSend) chunk() []byte {
-	if k := len(b.free); k > 0 {
-		p := b.free[k-1]
-		b.free = b.free[:k-1]
+// buffer returns a chunk to fill.
+func (q *sendRing) buffer() []byte {
+	if k := len(q.free); k > 0 {
+		p := q.free[k-1]
+		q.free = q.free[:k-1]
 		return p
 	}
 	return make([]byte, bulkChunk)
+}
+
+// lent records that the first k bytes of buf were queued on the ring's
+// connections.
+func (q *sendRing) lent(buf []byte, k int) {
+	q.sent += int64(k)
+	q.queued = append(q.queued, buf)
+	q.ends = append(q.ends, q.sent)
+}
+
+// reclaim takes back the chunks that are written, given the largest
+// pending count of the ring's connections. A pending count covers every
+// unwritten byte of its connection (including bytes queued before or after
+// the ring's), so sent-pending never counts a byte as written too early.
+func (q *sendRing) reclaim(maxPending int) {
+	written := q.sent - int64(maxPending)
+	k := 0
+	for k < len(q.queued) && q.ends[k] <= written {
+		q.free = append(q.free, q.queued[k])
+		k++
+	}
+	q.queued = append(q.queued[:0], q.queued[k:]...)
+	q.ends = append(q.ends[:0], q.ends[k:]...)
+}
+
+// forget gives up the chunks lent so far without reusing them: a
+// connection the node dropped may still be writing them (the driver sends
+// what is queued before it closes), and its pending count is gone.
+func (q *sendRing) forget() {
+	q.queued, q.ends = nil, nil
 }
 
 func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
@@ -264,6 +283,7 @@ func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 		return nil
 	}
 	t.mark = replication.NewID(n.repl.rng)
+	t.ring, t.live = sendRing{}, len(t.targets)
 	t.send([]byte("$EOF:" + t.mark + "\r\n"))
 	n.logf(LogNotice, "Background RDB transfer started")
 	if job.FunctionsOnly {
@@ -278,12 +298,30 @@ func (t *rdbSnapshotTransfer) Start(job *SnapshotJob) error {
 	return nil
 }
 
-// send writes p to every replica still waiting.
+// send writes p to every replica still waiting, in chunks of the
+// transfer's ring that every connection shares.
 func (t *rdbSnapshotTransfer) send(p []byte) {
-	for _, r := range t.targets {
-		t.n.rt.Send(r.Conn, p)
+	n := t.n
+	for len(p) > 0 {
+		buf := t.ring.buffer()
+		k := copy(buf, p)
+		p = p[k:]
+		maxPending, live := 0, 0
+		for _, r := range t.targets {
+			if c := n.repl.replicas[uint64(r.ID)]; c == nil || c.freed {
+				continue
+			}
+			live++
+			maxPending = max(maxPending, n.sendChunks(r.Conn, [][]byte{buf[:k]}))
+		}
+		t.ring.lent(buf, k)
+		if live < t.live {
+			t.ring.forget()
+		}
+		t.live = live
+		t.ring.reclaim(maxPending)
+		n.stats.NetReplOutputBytes += int64(k * live)
 	}
-	t.n.stats.NetReplOutputBytes += int64(len(p) * len(t.targets))
 }
 
 // held reports whether a replica's connection holds more than replWindow
@@ -446,9 +484,9 @@ func (t *rdbSnapshotTransfer) Step() {
 			continue
 		}
 		pending := n.sendChunks(b.conn, nil)
-		b.reclaim(pending)
+		b.ring.reclaim(pending)
 		for b.left > 0 && pending < replWindow {
-			buf := b.chunk()
+			buf := b.ring.buffer()
 			k, err := io.ReadFull(b.f, buf[:min(int64(len(buf)), b.left)])
 			if k == 0 && err != nil {
 				text := "premature EOF"
@@ -460,10 +498,8 @@ func (t *rdbSnapshotTransfer) Step() {
 				break
 			}
 			pending = n.sendChunks(b.conn, [][]byte{buf[:k]})
-			b.sent += int64(k)
-			b.queued = append(b.queued, buf)
-			b.ends = append(b.ends, b.sent)
-			b.reclaim(pending)
+			b.ring.lent(buf, k)
+			b.ring.reclaim(pending)
 			b.left -= int64(k)
 			n.stats.NetReplOutputBytes += int64(k)
 		}
