@@ -41,19 +41,7 @@ func TestReplLegacySync(t *testing.T) {
 	payload := out[nl+1 : nl+1+size]
 	// The stream follows at once: here the PING of the replication cron.
 	assert.Equal(t, "*1\r\n$4\r\nPING\r\n", string(out[nl+1+size:]))
-	d := rdb.NewDecoder(bytes.NewReader(payload), rdb.DecoderOptions{})
-	var keys []string
-	for {
-		rec, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		if rec.Kind == rdb.RecordKey {
-			keys = append(keys, string(rec.Key))
-		}
-	}
-	assert.Equal(t, []string{"before"}, keys)
+	assert.Equal(t, []string{"before"}, payloadKeys(t, payload))
 	assert.Equal(t, "1", infoField(tn.n, "sync_full"))
 	assert.Equal(t, "0", infoField(tn.n, "sync_partial_err"))
 	assert.Contains(t, infoField(tn.n, "slave0"), "state=online")
@@ -272,4 +260,22 @@ func TestReplPayloadLoadIsABulkLoad(t *testing.T) {
 	w.Advance(5 * time.Second)
 	assert.Equal(t, "up", infoField(b.Node, "master_link_status"))
 	assert.Equal(t, []bool{true, false, true, false}, b.BulkLoads)
+}
+
+// payloadKeys decodes an RDB payload (checksum included) and returns its
+// keys in order.
+func payloadKeys(t *testing.T, payload []byte) []string {
+	t.Helper()
+	d := rdb.NewDecoder(bytes.NewReader(payload), rdb.DecoderOptions{})
+	var keys []string
+	for {
+		rec, err := d.Next()
+		if err == io.EOF {
+			return keys
+		}
+		require.NoError(t, err)
+		if rec.Kind == rdb.RecordKey {
+			keys = append(keys, string(rec.Key))
+		}
+	}
 }
