@@ -185,7 +185,7 @@ func (s *Server) Dial(addr string) ConnID {
 		}
 		if err != nil {
 			s.node.ConnectFailed(id, err)
-			dirty := s.endEventLocked()
+			dirty := s.endEventLocked(nil)
 			s.mu.Unlock()
 			s.flushDirty(dirty, nil)
 			return
@@ -193,7 +193,7 @@ func (s *Server) Dial(addr string) ConnID {
 		c := &conn{id: id, nc: nc, rc: rawConn(nc), s: s, wake: make(chan struct{}, 1)}
 		s.conns[id] = c
 		s.node.Connected(id, ConnInfo{Remote: nc.RemoteAddr().String(), Local: nc.LocalAddr().String()})
-		dirty := s.endEventLocked()
+		dirty := s.endEventLocked(nil)
 		s.mu.Unlock()
 		s.flushDirty(dirty, nil)
 		s.wg.Add(2)
@@ -513,7 +513,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 			}
 		}
 		s.node.Accept(c.id, info)
-		dirty := s.endEventLocked()
+		dirty := s.endEventLocked(nil)
 		s.mu.Unlock()
 		s.flushDirty(dirty, nil)
 		s.wg.Add(2)
@@ -536,7 +536,7 @@ func (s *Server) event(self *conn, fn func()) {
 	if self != nil {
 		into = self.dirty[:0]
 	}
-	dirty := s.endEventLockedInto(into)
+	dirty := s.endEventLocked(into)
 	s.mu.Unlock()
 	s.flushDirty(dirty, self)
 	if self != nil {
@@ -546,13 +546,10 @@ func (s *Server) event(self *conn, fn func()) {
 }
 
 // endEventLocked ends an event: the timer is rearmed if the node wants to
-// wake sooner, and the connections with new output are returned (in a new
-// slice) for flushDirty after the lock is released.
-func (s *Server) endEventLocked() []*conn { return s.endEventLockedInto(nil) }
-
-// endEventLockedInto is endEventLocked appending to into, a scratch slice
-// of the calling goroutine.
-func (s *Server) endEventLockedInto(into []*conn) []*conn {
+// wake sooner, and the connections with new output are appended to into (a
+// scratch slice of the calling goroutine, or nil) for flushDirty after the
+// lock is released.
+func (s *Server) endEventLocked(into []*conn) []*conn {
 	if w := s.node.NextWake(); w.Before(s.armed) {
 		s.armed = w
 		select {
@@ -599,7 +596,7 @@ func (s *Server) readLoop(c *conn) {
 		delete(s.conns, c.id)
 		s.node.Closed(c.id)
 	}
-	dirty := s.endEventLocked()
+	dirty := s.endEventLocked(nil)
 	s.mu.Unlock()
 	s.flushDirty(dirty, nil)
 	c.mu.Lock()
@@ -730,12 +727,11 @@ func (c *conn) write(bufs [][]byte) error {
 // or an error, left in c.werr (true). It is a method bound once per
 // connection, so a write allocates no closure.
 func (c *conn) writeReady(fd uintptr) bool {
-	bufs := c.pending
-	defer func() { c.pending = bufs }()
 	for {
-		for len(bufs) > 0 && len(bufs[0]) == 0 {
-			bufs = bufs[1:]
+		for len(c.pending) > 0 && len(c.pending[0]) == 0 {
+			c.pending = c.pending[1:]
 		}
+		bufs := c.pending
 		if len(bufs) == 0 {
 			return true
 		}
@@ -750,11 +746,11 @@ func (c *conn) writeReady(fd uintptr) bool {
 		case n > 0:
 			c.s.writes.Add(1)
 			for n > 0 {
-				k := min(n, len(bufs[0]))
-				bufs[0] = bufs[0][k:]
+				k := min(n, len(c.pending[0]))
+				c.pending[0] = c.pending[0][k:]
 				n -= k
-				if len(bufs[0]) == 0 {
-					bufs = bufs[1:]
+				if len(c.pending[0]) == 0 {
+					c.pending = c.pending[1:]
 				}
 			}
 		case err == syscall.EINTR:

@@ -141,7 +141,7 @@ type ReadFile interface {
 // and no longer. It returns, as Send, the number of bytes queued on c and
 // not yet written, so a caller may reuse a chunk's memory once a pending
 // count no larger than the bytes it queued after that chunk says every byte
-// up to the chunk's end has been written (see bulkSend).
+// up to the chunk's end has been written (see sendRing).
 // A node whose runtime does not implement it calls Send for each chunk.
 type ChunkSender interface {
 	SendChunks(c ConnID, chunks [][]byte) (pending int)
