@@ -272,6 +272,34 @@ func (ks *Keyspace) Swap(a, b int) {
 	da.AvgTTL, db.AvgTTL = db.AvgTTL, da.AvgTTL
 }
 
+// TakeAll moves the keys and expire times of every database of src into
+// the same database of ks, leaving src empty: a replica serving the dataset
+// it built while its master's payload arrived. ks's databases must be
+// empty and src must have as many; src should have been created with ks's
+// seed, so that hash orders stay what they would have been. A snapshot in
+// progress on ks treats the taken keys as written after it began, as it
+// does keys added one by one.
+func (ks *Keyspace) TakeAll(src *Keyspace) {
+	if len(src.dbs) != len(ks.dbs) {
+		panic("keyspace: TakeAll between keyspaces with different numbers of databases")
+	}
+	for i, db := range ks.dbs {
+		from := src.dbs[i]
+		if db.keys.Len() != 0 || db.expires.Len() != 0 {
+			panic("keyspace: TakeAll into a database that is not empty")
+		}
+		if db.snap != nil {
+			from.keys.ForEach(func(_ string, v *Value) bool {
+				v.mark = db.snap.epoch
+				return true
+			})
+		}
+		db.keys, from.keys = from.keys, db.keys
+		db.expires, from.expires = from.expires, db.expires
+		db.ExpireCursor, db.AvgTTL = 0, 0
+	}
+}
+
 // Keys returns the total number of keys in all databases.
 func (ks *Keyspace) Keys() int {
 	n := 0

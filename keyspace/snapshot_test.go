@@ -107,3 +107,40 @@ func TestSnapshotReplaceInPlace(t *testing.T) {
 	}
 	assert.Equal(t, []string{"n=abc"}, seen)
 }
+
+// TakeAll moves every database's keys and expire times, leaving the source
+// empty; a snapshot in progress on the destination (emptied after it
+// began) records none of the taken keys.
+func TestTakeAll(t *testing.T) {
+	for _, snapshotting := range []bool{false, true} {
+		dst := New(3, 7)
+		dst.DB(1).Put("before", NewString([]byte("x")))
+		var recorded []string
+		var snap *Snapshot
+		if snapshotting {
+			snap = dst.BeginSnapshot(func(db int, key string, v *Value, expire int64) {
+				recorded = append(recorded, fmt.Sprintf("%d/%s", db, key))
+			})
+		}
+		dst.FlushAll()
+		src := New(3, 7)
+		for i := 0; i < 100; i++ {
+			src.DB(i%3).Put(fmt.Sprintf("k%d", i), NewString([]byte("v")))
+		}
+		src.DB(2).SetExpireAt("k2", 5000)
+		dst.TakeAll(src)
+		assert.Equal(t, 0, src.Keys())
+		assert.Equal(t, 100, dst.Keys())
+		assert.Equal(t, 34, dst.DB(0).Len())
+		when, ok := dst.DB(2).ExpireAt("k2")
+		assert.True(t, ok)
+		assert.Equal(t, int64(5000), when)
+		assert.Equal(t, 0, src.DB(2).ExpiresLen())
+		if snap != nil {
+			for !snap.Next(10) {
+			}
+			assert.Equal(t, []string{"1/before"}, recorded, "the snapshot holds what was there when it began")
+		}
+		require.Panics(t, func() { dst.TakeAll(New(3, 7)) }, "taking into databases that hold keys")
+	}
+}

@@ -620,6 +620,10 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 // (loading-process-events-interval-bytes).
 var loadSliceBytes int64 = 2 << 20
 
+// transferSliceBytes bounds a slice of decoding done while the payload is
+// still arriving and the node serves its clients meanwhile (about 10 ms).
+var transferSliceBytes int64 = 256 << 10
+
 // loadJob loads an RDB file record by record; step advances it by a
 // bounded number of keys, so that a replica loading its master's payload
 // can serve events (LOADING replies, keepalives to its master) between
@@ -627,18 +631,27 @@ var loadSliceBytes int64 = 2 << 20
 type loadJob struct {
 	n               *Node
 	d               *rdb.Decoder
+	ks              *keyspace.Keyspace // where the keys go: the node's, or a staging keyspace
 	name            string
 	merge, master   bool
 	loaded, expired int64
 	err             error
 	done            bool
+	needMore        bool         // the last step stopped at the end of what has arrived (an rdb.Feed)
+	sliceBytes      int64        // input a step decodes at most; 0 for loadSliceBytes
 	observer        LoadObserver // told of the bulk load until close
+
+	// While staging (see stage), what the load tells the node and the log
+	// (AUX fields, warnings, the closing line) waits here, so that it
+	// comes in Redis's order once the node takes the staged data.
+	staging bool
+	later   []func()
 }
 
 // newLoadJob starts loading r (named name in errors and logs). The runtime
 // hears of the bulk load (LoadObserver) until the job ends or is closed.
 func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
-	j := &loadJob{n: n, name: name, merge: merge, master: !n.isReplica()}
+	j := &loadJob{n: n, ks: n.ks, name: name, merge: merge, master: !n.isReplica()}
 	if lo, ok := n.rt.(LoadObserver); ok {
 		lo.BulkLoad(true)
 		j.observer = lo
@@ -648,10 +661,37 @@ func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 		ListNodes:       true,
 		ReuseContainers: true, // each value is copied into the keyspace at once
 		Warn: func(off int64, msg string) {
-			n.logf(LogWarning, "RDB %s at offset %d: %s", name, off, msg)
+			j.tell(func() { n.logf(LogWarning, "RDB %s at offset %d: %s", name, off, msg) })
 		},
 	})
 	return j
+}
+
+// stage makes the job load into ks, a keyspace of its own that the node
+// does not serve yet, holding back what it would tell the node until
+// unstage.
+func (j *loadJob) stage(ks *keyspace.Keyspace) {
+	j.ks, j.staging = ks, true
+}
+
+// unstage makes the job continue into the node's keyspace (which has just
+// taken the staged data) and tells the node what it held back.
+func (j *loadJob) unstage() {
+	j.ks, j.staging = j.n.ks, false
+	later := j.later
+	j.later = nil
+	for _, f := range later {
+		f()
+	}
+}
+
+// tell runs f now, or once the job is unstaged.
+func (j *loadJob) tell(f func()) {
+	if j.staging {
+		j.later = append(j.later, f)
+		return
+	}
+	f()
 }
 
 // close ends the job's bulk load for the runtime; a job that stops early
@@ -676,14 +716,27 @@ func (j *loadJob) step(keys int64) (bool, error) {
 		return true, j.err
 	}
 	d := j.d
+	ks := j.ks
+	j.needMore = false
 	startOff := d.Offset()
-	for budget := keys; budget > 0 && d.Offset()-startOff < loadSliceBytes; {
+	sliceBytes := loadSliceBytes
+	if j.sliceBytes > 0 {
+		sliceBytes = j.sliceBytes
+	}
+	for budget := keys; budget > 0 && d.Offset()-startOff < sliceBytes; {
 		rec, err := d.Next()
+		if err == rdb.ErrNeedMore {
+			j.needMore = true
+			return false, nil
+		}
 		if err == io.EOF {
 			j.done = true
 			j.close()
-			n.persist.loadedKeys, n.persist.expiredKeys = j.loaded, j.expired
-			n.logf(LogNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", j.loaded, j.expired)
+			loaded, expired := j.loaded, j.expired
+			j.tell(func() {
+				n.persist.loadedKeys, n.persist.expiredKeys = loaded, expired
+				n.logf(LogNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
+			})
 			return true, nil
 		}
 		if err != nil {
@@ -691,18 +744,19 @@ func (j *loadJob) step(keys int64) (bool, error) {
 		}
 		switch rec.Kind {
 		case rdb.RecordAux:
-			n.loadAux(string(rec.Key), string(rec.Aux))
+			name, value := string(rec.Key), string(rec.Aux)
+			j.tell(func() { n.loadAux(name, value) })
 		case rdb.RecordSelectDB:
-			if rec.DB >= n.ks.Len() {
-				return fail(fmt.Errorf("rdb: offset %d: the file was created with a server configured to handle more than %d databases", rec.Offset, n.ks.Len()))
+			if rec.DB >= ks.Len() {
+				return fail(fmt.Errorf("rdb: offset %d: the file was created with a server configured to handle more than %d databases", rec.Offset, ks.Len()))
 			}
 		case rdb.RecordResizeDB:
-			if rec.DB < n.ks.Len() && rec.DBSize < 1<<30 {
-				n.ks.DB(rec.DB).Reserve(int(rec.DBSize))
+			if rec.DB < ks.Len() && rec.DBSize < 1<<30 {
+				ks.DB(rec.DB).Reserve(int(rec.DBSize))
 			}
 		case rdb.RecordKey:
 			budget--
-			if rec.DB >= n.ks.Len() {
+			if rec.DB >= ks.Len() {
 				return fail(fmt.Errorf("rdb: offset %d: database %d out of range", rec.Offset, rec.DB))
 			}
 			if j.master && rec.HasExpire && rec.Expire < n.ms {
@@ -713,7 +767,7 @@ func (j *loadJob) step(keys int64) (bool, error) {
 			if err != nil {
 				return fail(&rdb.Error{Offset: d.Offset(), Key: rec.Key, HasKey: true, Type: rec.Type, Err: fmt.Errorf("%w: %w", rdb.ErrCorrupt, err)})
 			}
-			db := n.ks.DB(rec.DB)
+			db := ks.DB(rec.DB)
 			// The decoder's key bytes are ours: the DB keeps them.
 			key := bs(rec.Key)
 			slot, created := db.UpsertOwned(key)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strconv"
 
+	"replab/keyspace"
 	"replab/rdb"
 	"replab/replication"
 )
@@ -528,21 +529,33 @@ type replLoadError string
 
 func (e replLoadError) Error() string { return string(e) }
 
-// rdbSnapshotLoader is the SnapshotLoader of a node. With a disk load
-// (repl-diskless-load disabled, the default) it writes the payload to a
-// temporary file in dir ("temp-<unixtime>.<pid>.rdb"), fsyncs it, renames
-// it over dbfilename and loads that, as Redis does. Loading from the
-// socket (swapdb, on-empty-db) collects the payload in memory as it
-// arrives and loads it at the end: Redis parses it from the socket as it
-// arrives, blocking its event loop; the dataset and the log lines are the
-// same, the memory peak is the payload's size higher. Either way the load
-// runs in slices from Step (the node serves LOADING replies and sends its
-// master a newline every second meanwhile, as Redis's loading callback
-// does).
+// rdbSnapshotLoader is the SnapshotLoader of a node. It decodes the
+// payload as it arrives (an rdb.Feed), in slices, between the node's other
+// events:
+//
+//   - Loading from the socket (repl-diskless-load swapdb or on-empty-db):
+//     the node has emptied its dataset and answers LOADING; the keys go
+//     straight into it, as Redis parses the payload from the socket.
+//   - A disk load (disabled, the default) writes the payload to a
+//     temporary file in dir ("temp-<unixtime>.<pid>.rdb"), fsyncs it and
+//     renames it over dbfilename, as Redis does. When the replica's dataset
+//     is empty as the payload begins, the keys are decoded meanwhile into a
+//     staging keyspace that the node takes once the file is in place, so
+//     that receiving and loading overlap; clients are served the (empty)
+//     old dataset until then, as during any disk transfer. With data to
+//     keep serving, the replica does not hold both datasets: it loads the
+//     file after the transfer, as Redis does.
+//
+// Whatever remains to decode once the payload is complete is loaded in
+// slices from Step (the node serves LOADING replies and sends its master a
+// newline every second meanwhile, as Redis's loading callback does).
 type rdbSnapshotLoader struct {
 	n        *Node
 	toParser bool
-	buf      []byte // socket: the payload
+
+	feed   *rdb.Feed          // the payload as it arrives, when decoded meanwhile
+	fedAt  int64              // feed's length at the last decoding
+	staged *keyspace.Keyspace // disk load: where the keys go until End
 
 	tmp     string    // disk: the temporary file
 	f       WriteFile // disk: open while receiving
@@ -565,50 +578,70 @@ var loadSliceKeys int64 = 1 << 20
 func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
 	n := l.n
 	l.toParser = h.ToParser
-	l.buf = l.buf[:0]
-	if h.ToParser {
-		return nil
+	n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
+	if !h.ToParser {
+		pid := n.processInfo().PID
+		l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
+		f, err := n.rt.FS().Create(l.tmp)
+		if err != nil {
+			l.tmp = ""
+			return replLoadError("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
+		}
+		l.f, l.written, l.synced = f, 0, 0
+		if n.ks.Keys() != 0 {
+			return nil // loaded from the file after the transfer
+		}
 	}
-	pid := n.processInfo().PID
-	l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
-	f, err := n.rt.FS().Create(l.tmp)
-	if err != nil {
-		l.tmp = ""
-		return replLoadError("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
+	l.feed = &rdb.Feed{}
+	l.job = n.newLoadJob(l.feed, n.cfg.DBFilename, false)
+	l.job.sliceBytes = transferSliceBytes
+	if !h.ToParser {
+		l.staged = keyspace.New(n.ks.Len(), n.ks.Seed())
+		l.job.stage(l.staged)
 	}
-	l.f, l.written, l.synced = f, 0, 0
 	return nil
 }
 
 func (l *rdbSnapshotLoader) Write(p []byte) error {
-	if l.toParser {
-		l.buf = append(l.buf, p...)
-		return nil
-	}
-	if l.f == nil {
-		return nil
-	}
-	if _, err := l.f.Write(p); err != nil {
-		return replLoadError("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
-	}
-	l.written += int64(len(p))
-	if l.written-l.synced >= replSyncFsyncBytes {
-		if wb, ok := l.f.(WritebackStarter); ok {
-			_ = wb.StartWriteback()
+	if l.f != nil {
+		if _, err := l.f.Write(p); err != nil {
+			return replLoadError("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
 		}
-		l.synced = l.written
+		l.written += int64(len(p))
+		if l.written-l.synced >= replSyncFsyncBytes {
+			if wb, ok := l.f.(WritebackStarter); ok {
+				_ = wb.StartWriteback()
+			}
+			l.synced = l.written
+		}
+	}
+	if l.feed == nil || l.job == nil {
+		return nil
+	}
+	l.feed.Write(p)
+	return l.decode()
+}
+
+// decode loads a slice of what has arrived; an error is the payload's.
+func (l *rdbSnapshotLoader) decode() error {
+	if l.job.done || l.job.needMore && l.feed.Len() == l.fedAt {
+		return nil
+	}
+	l.fedAt = l.feed.Len()
+	if _, err := l.job.step(loadSliceKeys); err != nil {
+		where := "disk"
+		if l.toParser {
+			where = "socket"
+		}
+		return replLoadError(fmt.Sprintf("Failed trying to load the MASTER synchronization DB from %s: %v", where, err))
 	}
 	return nil
 }
 
 func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 	n := l.n
-	n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
 	l.done = done
-	var r io.Reader
-	if l.toParser {
-		r = bytes.NewReader(l.buf)
-	} else {
+	if !l.toParser {
 		fsys := n.rt.FS()
 		f, tmp := l.f, l.tmp
 		l.f, l.tmp = nil, ""
@@ -631,15 +664,26 @@ func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 			l.finish(replLoadError(fmt.Sprintf("Failed trying to sync DB directory %s in MASTER <-> REPLICA synchronization: %s", final, fsErrText(err))))
 			return
 		}
-		rf, err := fsys.Open(final)
-		if err != nil {
-			l.finish(replLoadError("Failed trying to load the MASTER synchronization DB from disk: " + fsErrText(err)))
-			return
+		if l.job == nil {
+			rf, err := fsys.Open(final)
+			if err != nil {
+				l.finish(replLoadError("Failed trying to load the MASTER synchronization DB from disk: " + fsErrText(err)))
+				return
+			}
+			l.rf = rf
+			l.job = n.newLoadJob(rf, final, false)
 		}
-		l.rf = rf
-		r = rf
 	}
-	l.job = n.newLoadJob(r, n.cfg.DBFilename, false)
+	if l.feed != nil {
+		l.feed.Close()
+		l.job.sliceBytes = 0 // the node is loading now
+	}
+	if l.staged != nil {
+		// The node has emptied its dataset: it takes what was decoded so far.
+		n.ks.TakeAll(l.staged)
+		l.staged = nil
+		l.job.unstage()
+	}
 	l.Step()
 }
 
@@ -653,7 +697,7 @@ func (l *rdbSnapshotLoader) finish(err error) {
 	if l.job != nil {
 		l.job.close()
 	}
-	l.job, l.buf = nil, nil
+	l.job, l.feed, l.staged = nil, nil, nil
 	done := l.done
 	l.done = nil
 	res := LoadResult{Keys: n.persist.loadedKeys}
@@ -665,14 +709,29 @@ func (l *rdbSnapshotLoader) finish(err error) {
 	}
 }
 
-// Loading reports whether a payload is being loaded (the node then asks
-// for an immediate Tick).
-func (l *rdbSnapshotLoader) Loading() bool { return l.job != nil }
+// Loading reports whether there is payload to decode now (the node then
+// asks for an immediate Tick): after End, or during the transfer while
+// what has arrived is not decoded yet.
+func (l *rdbSnapshotLoader) Loading() bool {
+	if l.job == nil || l.done == nil && (l.job.done || l.job.needMore && l.feed.Len() == l.fedAt) {
+		return false
+	}
+	return true
+}
 
-// Step loads the next slice of a payload, then sends the master its
-// keepalive newline.
+// Step loads the next slice of a payload: during the transfer, of what has
+// arrived; after End, of the rest, then it sends the master its keepalive
+// newline.
 func (l *rdbSnapshotLoader) Step() {
 	if l.job == nil {
+		return
+	}
+	if l.done == nil {
+		if l.feed != nil {
+			if err := l.decode(); err != nil {
+				l.n.replLoadFailed(err)
+			}
+		}
 		return
 	}
 	ended, err := l.job.step(loadSliceKeys)
@@ -701,5 +760,10 @@ func (l *rdbSnapshotLoader) Abort() {
 	if l.job != nil {
 		l.job.close()
 	}
-	l.buf, l.job, l.done = nil, nil, nil
+	if l.toParser && l.feed != nil {
+		// Remove the half-loaded data.
+		l.n.emptyData()
+		l.n.loading = false
+	}
+	l.job, l.feed, l.staged, l.done = nil, nil, nil, nil
 }

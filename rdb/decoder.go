@@ -103,11 +103,18 @@ type Decoder struct {
 	done    bool
 	stored  uint64
 	sum     uint64
+
+	feed     *Feed // the input, when it is a Feed
+	retryAt  int64 // with a feed: retry an incomplete record once this many bytes follow its start
+	warnedTo int64 // warnings are given for offsets from here on (a record started over warns once)
 }
 
-// NewDecoder returns a Decoder reading from r.
+// NewDecoder returns a Decoder reading from r. When r is a *Feed, Next
+// returns ErrNeedMore for a record that has not fully arrived, instead of a
+// truncation error, until the Feed is closed.
 func NewDecoder(r io.Reader, opts DecoderOptions) *Decoder {
 	d := &Decoder{r: newReader(r), opts: opts}
+	d.feed, _ = r.(*Feed)
 	d.vd = valueDecoder{r: d.r, noDupCheck: opts.NoDupCheck, listNodes: opts.ListNodes, reuse: opts.ReuseContainers}
 	return d
 }
@@ -129,7 +136,8 @@ func (d *Decoder) Buffered() []byte { return d.r.buffered() }
 func (d *Decoder) Checksum() (stored, computed uint64) { return d.stored, d.sum }
 
 func (d *Decoder) warn(off int64, msg string) {
-	if d.opts.Warn != nil {
+	if d.opts.Warn != nil && off >= d.warnedTo {
+		d.warnedTo = off + 1
 		d.opts.Warn(off, msg)
 	}
 }
@@ -174,7 +182,38 @@ func (d *Decoder) readHeader() error {
 
 // Next returns the next record. At the end of the file it verifies the
 // checksum and returns io.EOF. Any other error is an *Error; it is sticky.
+// On a Feed, an incomplete record gives ErrNeedMore (see NewDecoder).
 func (d *Decoder) Next() (Record, error) {
+	f := d.feed
+	if f == nil || d.err != nil || d.done {
+		return d.next()
+	}
+	mark := d.r.offset()
+	if !f.closed && f.Len()-mark < d.retryAt {
+		return Record{}, ErrNeedMore
+	}
+	crc, version := d.r.sum(), d.version
+	f.release(mark)
+	rec, err := d.next()
+	if d.r.err == errStarved && err == nil {
+		d.r.err = nil // a read came up short but was not needed
+	}
+	if d.r.err == errStarved {
+		// The record (or the header) is cut short by the end of what has
+		// arrived, whatever error that made: start it over once at least
+		// twice as many bytes are there, so that a record arriving in
+		// many pieces is decoded a bounded number of times.
+		d.err, d.version = nil, version
+		d.r.rewind(mark, crc)
+		f.rewind(mark)
+		d.retryAt = max(1, 2*(f.Len()-mark))
+		return Record{}, ErrNeedMore
+	}
+	d.retryAt = 0
+	return rec, err
+}
+
+func (d *Decoder) next() (Record, error) {
 	if d.err != nil {
 		return Record{}, d.err
 	}

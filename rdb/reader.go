@@ -43,6 +43,14 @@ func (r *reader) sum() uint64 {
 	return r.crc
 }
 
+// rewind forgets the buffered input and continues as if off bytes had been
+// consumed with CRC64 crc (the Decoder starting a record over).
+func (r *reader) rewind(off int64, crc uint64) {
+	r.r, r.w, r.base = 0, 0, off
+	r.crc, r.crcAt = crc, 0
+	r.err = nil
+}
+
 // fill reads more input, keeping the unread bytes. It returns an error only
 // when no byte could be added.
 func (r *reader) fill() error {
