@@ -84,6 +84,15 @@
 // replication stream on the same connection either bounds the reader (the
 // "$<len>" form) or hands the Buffered bytes on.
 //
+// A Decoder can also decode input as it arrives, without blocking and
+// without a goroutine: give NewDecoder a *Feed, Write to the Feed what
+// arrives, and call Next until it returns ErrNeedMore; Close the Feed at
+// the end of the input. A record cut short by the end of what has arrived
+// is started over later, once the bytes after its start have doubled, so a
+// large record costs a bounded multiple of its size; the records, errors
+// and warnings are the same as from a whole input, in any split (a fuzz
+// test compares them).
+//
 // # Writing
 //
 // An Encoder writes a whole file in the order Redis does: the header, AUX
