@@ -78,6 +78,10 @@ func (db *DB) UpsertOwned(key string) (*Value, bool) {
 	return v, created
 }
 
+// Prefetch brings into the CPU cache what inserting keys will read (see
+// Dict.Prefetch); it changes nothing.
+func (db *DB) Prefetch(keys []string) byte { return db.keys.Prefetch(keys) }
+
 // Delete removes key and its expire time. It reports whether it existed.
 func (db *DB) Delete(key string) bool {
 	if db.snap != nil {

@@ -184,6 +184,37 @@ func (d *Dict[V]) insertEntry(key string, copyKey bool) (*entry[V], bool) {
 	return e, true
 }
 
+// Prefetch reads what inserting keys will read, and changes nothing: the
+// bucket each key hashes to, then the first key stored there. Reading them
+// for a batch of keys in two passes, before inserting the batch, lets the
+// cache misses of the batch overlap instead of coming one after the other.
+// The result only keeps the reads from being optimised away.
+func (d *Dict[V]) Prefetch(keys []string) byte {
+	ht := &d.ht[0]
+	if d.rehashIdx >= 0 {
+		ht = &d.ht[1] // where new keys go
+	}
+	if len(ht.buckets) == 0 {
+		return 0
+	}
+	var heads [64]*entry[V]
+	mask := uint64(len(ht.buckets) - 1)
+	var sum byte
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), len(heads))]
+		keys = keys[len(batch):]
+		for i, k := range batch {
+			heads[i] = ht.buckets[d.hash(k)&mask]
+		}
+		for _, e := range heads[:len(batch)] {
+			if e != nil && len(e.key) > 0 {
+				sum += e.key[0]
+			}
+		}
+	}
+	return sum
+}
+
 // Key returns the stored copy of key, so another table can share it, and
 // whether it exists.
 func (d *Dict[V]) Key(key string) (string, bool) {

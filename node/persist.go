@@ -646,6 +646,10 @@ type loadJob struct {
 	// comes in Redis's order once the node takes the staged data.
 	staging bool
 	later   []func()
+
+	batch      []loadedKey // keys decoded, not inserted yet (insertBatch)
+	batchKeys  []string    // scratch: the batch's keys, for Prefetch
+	prefetched byte        // the sum Prefetch returned, so its reads stay
 }
 
 // newLoadJob starts loading r (named name in errors and logs). The runtime
@@ -660,6 +664,7 @@ func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 		NoDupCheck:      true, // insertion detects duplicates
 		ListNodes:       true,
 		ReuseContainers: true, // each value is copied into the keyspace at once
+		RawStrings:      true,
 		Warn: func(off int64, msg string) {
 			j.tell(func() { n.logf(LogWarning, "RDB %s at offset %d: %s", name, off, msg) })
 		},
@@ -723,8 +728,32 @@ func (j *loadJob) step(keys int64) (bool, error) {
 	if j.sliceBytes > 0 {
 		sliceBytes = j.sliceBytes
 	}
+	// Keys are inserted in batches whose buckets are prefetched together.
 	for budget := keys; budget > 0 && d.Offset()-startOff < sliceBytes; {
 		rec, err := d.Next()
+		if err == nil && rec.Kind == rdb.RecordKey {
+			budget--
+			if rec.DB >= ks.Len() {
+				err = fmt.Errorf("rdb: offset %d: database %d out of range", rec.Offset, rec.DB)
+			} else if j.master && rec.HasExpire && rec.Expire < n.ms {
+				j.expired++
+				continue
+			} else if v, verr := j.value(rec); verr != nil {
+				err = &rdb.Error{Offset: d.Offset(), Key: rec.Key, HasKey: true, Type: rec.Type, Err: fmt.Errorf("%w: %w", rdb.ErrCorrupt, verr)}
+			} else {
+				n.setLoadedAccess(&v, rec.KeyMeta)
+				// The decoder's key bytes are ours: the DB keeps them.
+				j.batch = append(j.batch, loadedKey{key: bs(rec.Key), db: rec.DB, offset: rec.Offset, v: v,
+					expire: rec.Expire, hasExpire: rec.HasExpire})
+				if len(j.batch) < loadBatch {
+					continue
+				}
+			}
+		}
+		// Whatever else comes, the keys before it go in first.
+		if ferr := j.insertBatch(); ferr != nil {
+			return fail(ferr)
+		}
 		if err == rdb.ErrNeedMore {
 			j.needMore = true
 			return false, nil
@@ -754,40 +783,80 @@ func (j *loadJob) step(keys int64) (bool, error) {
 			if rec.DB < ks.Len() && rec.DBSize < 1<<30 {
 				ks.DB(rec.DB).Reserve(int(rec.DBSize))
 			}
-		case rdb.RecordKey:
-			budget--
-			if rec.DB >= ks.Len() {
-				return fail(fmt.Errorf("rdb: offset %d: database %d out of range", rec.Offset, rec.DB))
-			}
-			if j.master && rec.HasExpire && rec.Expire < n.ms {
-				j.expired++
-				continue
-			}
-			v, err := n.valueFromRDB(rec.Type, rec.Value)
-			if err != nil {
-				return fail(&rdb.Error{Offset: d.Offset(), Key: rec.Key, HasKey: true, Type: rec.Type, Err: fmt.Errorf("%w: %w", rdb.ErrCorrupt, err)})
-			}
-			db := ks.DB(rec.DB)
-			// The decoder's key bytes are ours: the DB keeps them.
-			key := bs(rec.Key)
-			slot, created := db.UpsertOwned(key)
-			if !created {
-				if !j.merge {
-					return fail(fmt.Errorf("rdb: offset %d: duplicated key %q in DB %d", rec.Offset, rec.Key, rec.DB))
-				}
-				db.Persist(key)
-			}
-			n.setLoadedAccess(&v, rec.KeyMeta)
-			lru := v.LRU
-			slot.Replace(v) // keeps a snapshot's mark
-			slot.LRU = lru
-			if rec.HasExpire {
-				db.SetExpireAt(key, rec.Expire)
-			}
-			j.loaded++
 		}
 	}
+	if err := j.insertBatch(); err != nil {
+		return fail(err)
+	}
 	return false, nil
+}
+
+// value converts a decoded value for the keyspace.
+func (j *loadJob) value(rec rdb.Record) (keyspace.Value, error) {
+	if rec.Value == nil && rec.Type == rdb.TypeString {
+		return stringFromRDB(rec.Str), nil // RawStrings
+	}
+	return j.n.valueFromRDB(rec.Type, rec.Value)
+}
+
+// loadBatch is how many keys a load inserts together: enough for their
+// cache misses to overlap, few enough to stay in the cache.
+const loadBatch = 32
+
+// loadedKey is a key decoded and waiting for its batch to be inserted.
+type loadedKey struct {
+	key       string
+	db        int
+	offset    int64
+	v         keyspace.Value
+	expire    int64
+	hasExpire bool
+}
+
+// insertBatch inserts the batched keys: first it prefetches their buckets
+// (Dict.Prefetch), then inserts them in file order. A duplicated key is an
+// error unless the job merges.
+func (j *loadJob) insertBatch() error {
+	batch := j.batch
+	if len(batch) == 0 {
+		return nil
+	}
+	// A batch never spans databases: a SELECTDB record ends it.
+	db := j.ks.DB(batch[0].db)
+	keys := j.batchKeys[:0]
+	for i := range batch {
+		keys = append(keys, batch[i].key)
+	}
+	j.prefetched += db.Prefetch(keys)
+	clear(keys)
+	j.batchKeys = keys[:0]
+	for i := range batch {
+		k := &batch[i]
+		slot, created := db.UpsertOwned(k.key)
+		if !created {
+			if !j.merge {
+				err := fmt.Errorf("rdb: offset %d: duplicated key %q in DB %d", k.offset, k.key, k.db)
+				j.dropBatch()
+				return err
+			}
+			db.Persist(k.key)
+		}
+		lru := k.v.LRU
+		slot.Replace(k.v) // keeps a snapshot's mark
+		slot.LRU = lru
+		if k.hasExpire {
+			db.SetExpireAt(k.key, k.expire)
+		}
+		j.loaded++
+	}
+	j.dropBatch()
+	return nil
+}
+
+// dropBatch empties the batch without keeping its values reachable.
+func (j *loadJob) dropBatch() {
+	clear(j.batch)
+	j.batch = j.batch[:0]
 }
 
 // setLoadedAccess sets a loaded value's access time from the file's IDLE

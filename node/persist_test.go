@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"replab/rdb"
 	"replab/resp"
 )
@@ -848,4 +851,54 @@ func TestSnapshotOfStringsAllocatesNothingPerKey(t *testing.T) {
 	if allocs > keys/100 {
 		t.Fatalf("%.0f allocations for a snapshot of %d keys", allocs, keys)
 	}
+}
+
+// The loader inserts keys in batches (loadBatch): keys spread over several
+// databases, batches cut by SELECTDB and a key duplicated far from its
+// first copy all come out as a key-by-key load would have them.
+func TestLoadInBatchesAcrossDatabases(t *testing.T) {
+	write := func(dup bool) []byte {
+		var buf bytes.Buffer
+		e := rdb.NewEncoder(&buf, rdb.DefaultEncoderOptions())
+		for db := 0; db < 3; db++ {
+			require.NoError(t, e.SelectDB(db, 0, 0))
+			for i := 0; i < 3*loadBatch+db; i++ {
+				meta := rdb.KeyMeta{}
+				if i%7 == 0 {
+					meta = rdb.KeyMeta{Expire: persistEpoch.Add(time.Hour).UnixMilli(), HasExpire: true}
+				}
+				val := rdb.Value(rdb.String(fmt.Sprintf("v%d-%d", db, i)))
+				if i%5 == 0 {
+					val = rdb.List{[]byte("a"), []byte(strconv.Itoa(i))}
+				}
+				require.NoError(t, e.WriteKey([]byte(fmt.Sprintf("k%d", i)), meta, val))
+			}
+			if dup && db == 2 {
+				require.NoError(t, e.WriteKey([]byte("k1"), rdb.KeyMeta{}, rdb.String("again")))
+			}
+		}
+		require.NoError(t, e.Close())
+		return buf.Bytes()
+	}
+	fsys := NewMemFS()
+	fsys.WriteFile("dump.rdb", write(false))
+	tn := newTestNodeFS(t, fsys, persistEpoch)
+	for db := 0; db < 3; db++ {
+		d := tn.n.ks.DB(db)
+		require.Equal(t, 3*loadBatch+db, d.Len(), "db %d", db)
+		require.Equal(t, (3*loadBatch+db+6)/7, d.ExpiresLen(), "db %d", db)
+	}
+	c := tn.connect()
+	c.mustDo("SELECT", "2")
+	assert.Equal(t, "v2-33", c.do("GET", "k33").Str)
+	assert.Equal(t, []string{"a", "35"}, strs([]resp.Value{c.do("LRANGE", "k35", "0", "-1")}))
+	assert.Equal(t, "0", infoField(tn.n, "rdb_last_load_keys_expired"))
+	assert.Equal(t, strconv.Itoa(9*loadBatch+3), infoField(tn.n, "rdb_last_load_keys_loaded"))
+
+	fsys = NewMemFS()
+	fsys.WriteFile("dump.rdb", write(true))
+	tn2 := newTestNodeFS(t, fsys, persistEpoch)
+	exited, code := tn2.rt.Exited()
+	require.True(t, exited && code == 1, "a file with a duplicated key was loaded")
+	assert.Contains(t, strings.Join(tn2.rt.Logs, "\n"), `duplicated key "k1" in DB 2`)
 }

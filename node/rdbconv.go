@@ -136,18 +136,22 @@ func (n *Node) valueFromRDB(t rdb.Type, v rdb.Value) (keyspace.Value, error) {
 }
 
 func loadString(_ *Node, _ rdb.Type, v rdb.Value) (keyspace.Value, error) {
-	b := []byte(v.(rdb.String))
+	return stringFromRDB(v.(rdb.String)), nil
+}
+
+// stringFromRDB makes a string value of b, which it takes over.
+func stringFromRDB(b []byte) keyspace.Value {
 	// As tryObjectEncoding: int, embstr or raw; the bytes are taken over.
 	if len(b) <= 20 && len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
 		if i, ok := num.ParseInt(b); ok {
-			return keyspace.NewInt(i), nil
+			return keyspace.NewInt(i)
 		}
 	}
 	enc := keyspace.EncRaw
 	if len(b) <= keyspace.EmbstrLimit {
 		enc = keyspace.EncEmbstr
 	}
-	return keyspace.NewRawString(b, enc), nil
+	return keyspace.NewRawString(b, enc)
 }
 
 func loadList(n *Node, _ rdb.Type, v rdb.Value) (keyspace.Value, error) {

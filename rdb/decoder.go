@@ -37,6 +37,9 @@ type DecoderOptions struct {
 	// inside stay the receiver's. For a consumer that copies the elements
 	// out at once (a loader), it saves a slice per value.
 	ReuseContainers bool
+	// RawStrings returns string values (TypeString) in Record.Str with a
+	// nil Value, which saves boxing a slice per key for a loader.
+	RawStrings bool
 }
 
 // RecordKind says what a Record carries.
@@ -79,6 +82,7 @@ type Record struct {
 	Key   []byte // also the field name of RecordAux
 	Type  Type   // the value's type byte, which tells its on-disk encoding
 	Value Value
+	Str   []byte // the value of a TypeString key with DecoderOptions.RawStrings (Value is nil)
 	KeyMeta
 
 	// RecordAux: the field value. RecordFunction: the library code.
@@ -331,6 +335,13 @@ func (d *Decoder) next() (Record, error) {
 		key, err := r.readString()
 		if err != nil {
 			return Record{}, d.fail(err, nil, false, t)
+		}
+		if t == TypeString && d.opts.RawStrings {
+			s, err := r.readString()
+			if err != nil {
+				return Record{}, d.fail(err, key, true, t)
+			}
+			return Record{Kind: RecordKey, Offset: start, DB: d.db, Key: key, Type: t, Str: s, KeyMeta: meta}, nil
 		}
 		v, err := d.vd.decode(t)
 		if err != nil {

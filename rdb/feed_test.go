@@ -167,3 +167,31 @@ func FuzzFeedDecoder(f *testing.F) {
 		feedMatchesWhole(t, data, splitAt(data, rng, 1+rng.IntN(200)), DecoderOptions{Functions: true, SkipChecksum: seed%2 == 0})
 	})
 }
+
+// RawStrings gives string values in Record.Str, unboxed, and changes
+// nothing else.
+func TestRawStrings(t *testing.T) {
+	if len(sharedRDBFiles()) == 0 {
+		t.Skip("SKIPPED: the shared RDB files written by real Redis are absent (see sharedRDB)")
+	}
+	strings := 0
+	for _, path := range sharedRDBFiles() {
+		name := path[bytes.LastIndexByte([]byte(path), '/')+1:]
+		data := sharedRDB(t, name)
+		plain, perr := decodeAll(t, data, DecoderOptions{})
+		raw, rerr := decodeAll(t, data, DecoderOptions{RawStrings: true})
+		require.Equal(t, fmt.Sprint(perr), fmt.Sprint(rerr), name)
+		require.Equal(t, len(plain), len(raw), name)
+		for i := range plain {
+			p, r := plain[i], raw[i]
+			if p.Kind == RecordKey && p.Type == TypeString {
+				strings++
+				require.Nil(t, r.Value)
+				require.Equal(t, []byte(p.Value.(String)), r.Str, "%s: %q", name, p.Key)
+				r.Value, r.Str = p.Value, nil
+			}
+			require.Equal(t, p, r, name)
+		}
+	}
+	require.Greater(t, strings, 20)
+}
