@@ -35,7 +35,7 @@ func decodeTrace(t testing.TB, src io.Reader, feed *Feed, pieces [][]byte, opts 
 			if err != nil {
 				return true, err
 			}
-			line := fmt.Sprintf("%v %d db=%d %q %v %+v aux=%q", rec.Kind, rec.Offset, rec.DB, rec.Key, rec.Type, rec.KeyMeta, rec.Aux)
+			line := fmt.Sprintf("%v %d db=%d %q %v %+v aux=%q str=%q", rec.Kind, rec.Offset, rec.DB, rec.Key, rec.Type, rec.KeyMeta, rec.Aux, rec.Str)
 			if rec.Value != nil {
 				line += " " + normalize(rec.Value)
 			}
@@ -164,7 +164,7 @@ func FuzzFeedDecoder(f *testing.F) {
 			seed = seed*131 + uint64(b)
 		}
 		rng := rand.New(rand.NewPCG(seed, 7))
-		feedMatchesWhole(t, data, splitAt(data, rng, 1+rng.IntN(200)), DecoderOptions{Functions: true, SkipChecksum: seed%2 == 0})
+		feedMatchesWhole(t, data, splitAt(data, rng, 1+rng.IntN(200)), DecoderOptions{Functions: true, SkipChecksum: seed%2 == 0, RawStrings: seed%3 == 0})
 	})
 }
 
