@@ -124,6 +124,10 @@ func TestReplPayloadDamagedMidwayFailsCleanly(t *testing.T) {
 	for _, toParser := range []bool{false, true} {
 		tn := newTestNode(t)
 		l := tn.n.repl.loader.(*rdbSnapshotLoader)
+		if toParser {
+			tn.n.replPrepareLoad() // as the node does first: empty, LOADING
+			require.True(t, tn.n.loading)
+		}
 		require.NoError(t, l.Begin(LoadHeader{Size: int64(len(damaged)), ToParser: toParser, Offset: -1}))
 		var err error
 		for off := 0; off < len(damaged) && err == nil; off += 100 {
@@ -148,7 +152,7 @@ func TestReplPayloadDamagedMidwayFailsCleanly(t *testing.T) {
 		}
 		l.Abort()
 		assert.Equal(t, 0, tn.n.ks.Keys())
-		assert.False(t, tn.n.loading)
+		assert.False(t, tn.n.loading, "still LOADING after the sync failed")
 		assert.Empty(t, tn.rt.Files.Names(), "files left behind")
 	}
 }
