@@ -655,11 +655,16 @@ type loadJob struct {
 // newLoadJob starts loading r (named name in errors and logs). The runtime
 // hears of the bulk load (LoadObserver) until the job ends or is closed.
 func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
+	j := n.newQuietLoadJob(r, name, merge)
+	j.bulkLoad()
+	return j
+}
+
+// newQuietLoadJob is newLoadJob without telling the runtime: a replica
+// decoding its master's payload while it arrives keeps serving with the
+// collector on, and calls bulkLoad once the node is loading.
+func (n *Node) newQuietLoadJob(r io.Reader, name string, merge bool) *loadJob {
 	j := &loadJob{n: n, ks: n.ks, name: name, merge: merge, master: !n.isReplica()}
-	if lo, ok := n.rt.(LoadObserver); ok {
-		lo.BulkLoad(true)
-		j.observer = lo
-	}
 	j.d = rdb.NewDecoder(r, rdb.DecoderOptions{
 		NoDupCheck:      true, // insertion detects duplicates
 		ListNodes:       true,
@@ -670,6 +675,18 @@ func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 		},
 	})
 	return j
+}
+
+// bulkLoad tells the runtime (LoadObserver) that the job loads in bulk,
+// until it ends or is closed; not for a job that has ended.
+func (j *loadJob) bulkLoad() {
+	if j.done || j.observer != nil {
+		return
+	}
+	if lo, ok := j.n.rt.(LoadObserver); ok {
+		lo.BulkLoad(true)
+		j.observer = lo
+	}
 }
 
 // stage makes the job load into ks, a keyspace of its own that the node

@@ -39,8 +39,9 @@ import (
 // (startSnapshot, advanced from Tick, one snapshot at a time) to the
 // replicas' sockets as it is produced (diskless), or BGSAVEs dbfilename and
 // sends "$<len>" and the file (disk target); the loader writes a disk
-// payload to a temporary file, renames it over dbfilename and loads that,
-// or collects a diskless-load payload in memory, and loads in slices.
+// payload to a temporary file and renames it over dbfilename, and decodes
+// the payload as it arrives when it can (see rdbSnapshotLoader), loading
+// what remains after End in slices.
 
 // SnapshotTarget is one replica a snapshot is for.
 type SnapshotTarget struct {
@@ -148,7 +149,10 @@ type SnapshotLoader interface {
 	// Step lets the loader make progress; the node calls it at the end of
 	// every event (the cron's included).
 	Step()
-	// Abort discards a payload whose transfer failed.
+	// Abort discards a payload whose transfer or load failed or was
+	// abandoned (the link went away). Keys it had put in the node's
+	// dataset (a socket load, or anything after End) are removed and the
+	// node stops loading; a disk load's temporary file is removed.
 	Abort()
 }
 
@@ -578,7 +582,11 @@ var loadSliceKeys int64 = 1 << 20
 func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
 	n := l.n
 	l.toParser = h.ToParser
-	n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
+	if h.ToParser {
+		// The AUX fields arrive with the payload (a disk load's are
+		// applied from End on).
+		n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
+	}
 	if !h.ToParser {
 		pid := n.processInfo().PID
 		l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
@@ -593,9 +601,11 @@ func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
 		}
 	}
 	l.feed = &rdb.Feed{}
-	l.job = n.newLoadJob(l.feed, n.cfg.DBFilename, false)
+	l.job = n.newQuietLoadJob(l.feed, n.cfg.DBFilename, false)
 	l.job.sliceBytes = transferSliceBytes
-	if !h.ToParser {
+	if h.ToParser {
+		l.job.bulkLoad() // the node answers LOADING already
+	} else {
 		l.staged = keyspace.New(n.ks.Len(), n.ks.Seed())
 		l.job.stage(l.staged)
 	}
@@ -642,6 +652,10 @@ func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 	n := l.n
 	l.done = done
 	if !l.toParser {
+		// Until now the AUX fields of another load (DEBUG RELOAD during
+		// the transfer) may have been recorded; the payload's are told
+		// from here on (unstage, or the load of the file).
+		n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
 		fsys := n.rt.FS()
 		f, tmp := l.f, l.tmp
 		l.f, l.tmp = nil, ""
@@ -684,6 +698,7 @@ func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 		l.staged = nil
 		l.job.unstage()
 	}
+	l.job.bulkLoad() // the node is loading now (a no-op if all is decoded)
 	l.Step()
 }
 
@@ -742,8 +757,10 @@ func (l *rdbSnapshotLoader) Step() {
 	l.n.replLoadingKeepalive()
 }
 
-// Abort discards a payload whose transfer failed (the temporary file is
-// removed).
+// Abort discards a payload whose transfer or load failed or was abandoned:
+// the temporary file is removed, a staging keyspace dropped, and keys that
+// went into the node's dataset (a socket load, or any load after End) are
+// removed.
 func (l *rdbSnapshotLoader) Abort() {
 	if l.f != nil {
 		l.f.Close()
@@ -760,8 +777,9 @@ func (l *rdbSnapshotLoader) Abort() {
 	if l.job != nil {
 		l.job.close()
 	}
-	if l.toParser && l.feed != nil {
-		// Remove the half-loaded data.
+	if l.toParser && l.feed != nil || l.done != nil {
+		// Keys went into the node's dataset (a socket load, or any load
+		// after End): remove the half-loaded data, as a failed load does.
 		l.n.emptyData()
 		l.n.loading = false
 	}

@@ -95,9 +95,9 @@ func TestReplReplicaWithDataLoadsAfterTheTransfer(t *testing.T) {
 }
 
 // A payload that turns out damaged while it arrives fails the sync at once:
-// the temporary file is removed and the dataset is left as it was, whether
-// the keys went to a staging keyspace (disk load) or straight into the
-// emptied dataset (socket load, which Redis empties as well).
+// the temporary file is removed; a disk load's staged keys are dropped (the
+// dataset is left as it was), a socket load's keys, which went straight
+// into the emptied dataset, are removed (Redis empties it as well).
 func TestReplPayloadDamagedMidwayFailsCleanly(t *testing.T) {
 	var good bytes.Buffer
 	e := rdb.NewEncoder(&good, rdb.DefaultEncoderOptions())

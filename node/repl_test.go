@@ -214,8 +214,10 @@ func TestReplDisklessStuckReplicaTimesOut(t *testing.T) {
 }
 
 // A replica's load of its master's payload is a bulk load for the runtime
-// (the TCP driver turns the collector off meanwhile), ended when the load
-// completes and when the link is lost in the middle of it.
+// (the TCP driver turns the collector off meanwhile) once the node is
+// loading, ended when the load completes and when the link is lost in the
+// middle of it. An empty replica decoding the payload during the transfer
+// keeps serving, with the collector on.
 func TestReplPayloadLoadIsABulkLoad(t *testing.T) {
 	defer func(k int64) { loadSliceKeys = k }(loadSliceKeys)
 	loadSliceKeys = 100 // the payload loads over many ticks
@@ -227,22 +229,26 @@ func TestReplPayloadLoadIsABulkLoad(t *testing.T) {
 	require.Equal(t, "OK", v.Str)
 	b, err := w.AddNode("b", "b:7002", 2, "--port", "7002", "--replicaof", "a", "7001")
 	require.NoError(t, err)
-	loader := b.Node.repl.loader.(*rdbSnapshotLoader)
-	untilLoading := func() {
-		t.Helper()
-		for i := 0; i < 10000 && !loader.Loading(); i++ {
-			w.Step()
+	// bulk reports whether the runtime was last told of a bulk load.
+	bulk := func() bool { return len(b.BulkLoads) > 0 && b.BulkLoads[len(b.BulkLoads)-1] }
+	staged := false
+	for i := 0; i < 100000 && infoField(b.Node, "master_link_status") != "up"; i++ {
+		w.Step()
+		if !b.Node.loading {
+			require.False(t, bulk(), "the collector is off while the replica serves clients")
 		}
-		require.True(t, loader.Loading(), "the payload never started loading")
+		staged = staged || b.Node.repl.loader.(*rdbSnapshotLoader).staged != nil
 	}
-	untilLoading()
-	assert.Equal(t, []bool{true}, b.BulkLoads)
-	w.Advance(time.Second)
-	assert.Equal(t, "up", infoField(b.Node, "master_link_status"))
-	assert.Equal(t, []bool{true, false}, b.BulkLoads)
+	require.Equal(t, "up", infoField(b.Node, "master_link_status"))
+	require.True(t, staged, "the empty replica did not decode during the transfer")
+	require.False(t, bulk())
+	for i, on := range b.BulkLoads {
+		require.Equal(t, i%2 == 0, on, "unbalanced bulk loads %v", b.BulkLoads)
+	}
 	assert.Empty(t, a.BulkLoads)
 
-	// Another full sync, its link cut while the payload loads.
+	// Another full sync, into a replica that holds data: it loads the file
+	// after the transfer, and its link is cut while the payload loads.
 	b.BulkLoads = nil
 	cb := w.Connect("b")
 	v, _ = cb.Do("REPLICAOF", "NO", "ONE")
@@ -252,14 +258,20 @@ func TestReplPayloadLoadIsABulkLoad(t *testing.T) {
 	require.Equal(t, "OK", v.Str)
 	v, _ = cb.Do("REPLICAOF", "a", "7001")
 	require.Equal(t, "OK", v.Str)
-	untilLoading()
+	for i := 0; i < 10000 && !b.Node.loading; i++ {
+		w.Step()
+	}
+	require.True(t, b.Node.loading, "the payload never started loading")
+	assert.Equal(t, []bool{true}, b.BulkLoads)
 	w.CutLinks("a", "b")
 	w.Step()
 	assert.Equal(t, []bool{true, false}, b.BulkLoads, "the abandoned load was not ended")
+	assert.False(t, b.Node.loading)
+	assert.Equal(t, 0, b.Node.ks.Keys(), "the half-loaded dataset is still served")
 	// The replica syncs again.
 	w.Advance(5 * time.Second)
 	assert.Equal(t, "up", infoField(b.Node, "master_link_status"))
-	assert.Equal(t, []bool{true, false, true, false}, b.BulkLoads)
+	assert.Equal(t, 5001, b.Node.ks.Keys())
 }
 
 // payloadKeys decodes an RDB payload (checksum included) and returns its

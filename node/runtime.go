@@ -165,8 +165,10 @@ func (n *Node) sendChunks(c ConnID, chunks [][]byte) int {
 
 // LoadObserver is implemented by runtimes that want to know when the node
 // loads a dataset in bulk (an RDB file at start, DEBUG RELOAD, a replica's
-// payload from its master): the TCP driver turns the garbage collector off
-// meanwhile, since everything allocated is kept. BulkLoad(true) starts a
+// payload from its master, once the node is loading it; a replica decoding
+// a payload during the transfer while it still serves clients is not a
+// bulk load): the TCP driver turns the garbage collector off meanwhile,
+// since everything allocated is kept. BulkLoad(true) starts a
 // load and BulkLoad(false) ends it, whether it completed, failed or was
 // abandoned; loads do not overlap.
 type LoadObserver interface {
