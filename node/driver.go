@@ -68,7 +68,8 @@ func (s *Server) ReadCounts() (reads, empty int64) {
 }
 
 // WriteCount returns how many writes (write or writev calls that wrote
-// something) the driver made on its connections.
+// something) the driver made on its connections; on the portable path (no
+// raw descriptor) it counts one per flush.
 func (s *Server) WriteCount() int64 { return s.writes.Load() }
 
 // ServerOptions are settings of the driver that are not Redis directives.

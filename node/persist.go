@@ -621,7 +621,8 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 var loadSliceBytes int64 = 2 << 20
 
 // transferSliceBytes bounds a slice of decoding done while the payload is
-// still arriving and the node serves its clients meanwhile (about 10 ms).
+// still arriving and the node serves its clients meanwhile: about 7 ms at
+// the 35 MB/s a DEBUG POPULATE dump loads at (24.8 MB in 0.71 s).
 var transferSliceBytes int64 = 256 << 10
 
 // loadJob loads an RDB file record by record; step advances it by a
@@ -816,8 +817,10 @@ func (j *loadJob) value(rec rdb.Record) (keyspace.Value, error) {
 	return j.n.valueFromRDB(rec.Type, rec.Value)
 }
 
-// loadBatch is how many keys a load inserts together: enough for their
-// cache misses to overlap, few enough to stay in the cache.
+// loadBatch is how many keys a load inserts together, for their cache
+// misses to overlap (Dict.Prefetch). Against the key-by-key loop, a POPULATE
+// load took about 13% less with 16 keys and a one-pass prefetch, 17% less
+// with 32 keys and the two passes; other sizes are untried.
 const loadBatch = 32
 
 // loadedKey is a key decoded and waiting for its batch to be inserted.

@@ -558,7 +558,6 @@ type rdbSnapshotLoader struct {
 	toParser bool
 
 	feed   *rdb.Feed          // the payload as it arrives, when decoded meanwhile
-	fedAt  int64              // feed's length at the last decoding
 	staged *keyspace.Keyspace // disk load: where the keys go until End
 
 	tmp     string    // disk: the temporary file
@@ -583,33 +582,33 @@ func (l *rdbSnapshotLoader) Begin(h LoadHeader) error {
 	n := l.n
 	l.toParser = h.ToParser
 	if h.ToParser {
-		// The AUX fields arrive with the payload (a disk load's are
-		// applied from End on).
+		// The node answers LOADING already; the AUX fields arrive with the
+		// payload (a disk load's are applied from End on).
 		n.repl.loadedAux = loadedAux{streamDB: -1, offset: -1}
+		l.startFeed().bulkLoad()
+		return nil
 	}
-	if !h.ToParser {
-		pid := n.processInfo().PID
-		l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
-		f, err := n.rt.FS().Create(l.tmp)
-		if err != nil {
-			l.tmp = ""
-			return replLoadError("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
-		}
-		l.f, l.written, l.synced = f, 0, 0
-		if n.ks.Keys() != 0 {
-			return nil // loaded from the file after the transfer
-		}
+	pid := n.processInfo().PID
+	l.tmp = fmt.Sprintf("temp-%d.%d.rdb", n.nowSec(), pid)
+	f, err := n.rt.FS().Create(l.tmp)
+	if err != nil {
+		l.tmp = ""
+		return replLoadError("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + fsErrText(err))
 	}
-	l.feed = &rdb.Feed{}
-	l.job = n.newQuietLoadJob(l.feed, n.cfg.DBFilename, false)
-	l.job.sliceBytes = transferSliceBytes
-	if h.ToParser {
-		l.job.bulkLoad() // the node answers LOADING already
-	} else {
+	l.f, l.written, l.synced = f, 0, 0
+	if n.ks.Keys() == 0 {
 		l.staged = keyspace.New(n.ks.Len(), n.ks.Seed())
-		l.job.stage(l.staged)
-	}
+		l.startFeed().stage(l.staged)
+	} // else the file is loaded after the transfer
 	return nil
+}
+
+// startFeed starts the job that decodes the payload as it arrives.
+func (l *rdbSnapshotLoader) startFeed() *loadJob {
+	l.feed = &rdb.Feed{}
+	l.job = l.n.newQuietLoadJob(l.feed, l.n.cfg.DBFilename, false)
+	l.job.sliceBytes = transferSliceBytes
+	return l.job
 }
 
 func (l *rdbSnapshotLoader) Write(p []byte) error {
@@ -633,11 +632,12 @@ func (l *rdbSnapshotLoader) Write(p []byte) error {
 }
 
 // decode loads a slice of what has arrived; an error is the payload's.
+// While the next record is incomplete a call costs little: the decoder
+// waits until the bytes after the record's start have doubled.
 func (l *rdbSnapshotLoader) decode() error {
-	if l.job.done || l.job.needMore && l.feed.Len() == l.fedAt {
+	if l.job.done {
 		return nil
 	}
-	l.fedAt = l.feed.Len()
 	if _, err := l.job.step(loadSliceKeys); err != nil {
 		where := "disk"
 		if l.toParser {
@@ -728,10 +728,8 @@ func (l *rdbSnapshotLoader) finish(err error) {
 // asks for an immediate Tick): after End, or during the transfer while
 // what has arrived is not decoded yet.
 func (l *rdbSnapshotLoader) Loading() bool {
-	if l.job == nil || l.done == nil && (l.job.done || l.job.needMore && l.feed.Len() == l.fedAt) {
-		return false
-	}
-	return true
+	// During the transfer, new bytes are decoded by Write itself.
+	return l.job != nil && (l.done != nil || !l.job.done && !l.job.needMore)
 }
 
 // Step loads the next slice of a payload: during the transfer, of what has
@@ -742,7 +740,8 @@ func (l *rdbSnapshotLoader) Step() {
 		return
 	}
 	if l.done == nil {
-		if l.feed != nil {
+		// During the transfer: what arrived beyond the last slice.
+		if !l.job.needMore {
 			if err := l.decode(); err != nil {
 				l.n.replLoadFailed(err)
 			}

@@ -201,8 +201,7 @@ func (d *Decoder) Next() (Record, error) {
 	rec, err := d.next()
 	if d.r.err == errStarved && err == nil {
 		d.r.err = nil // a read came up short but was not needed
-	}
-	if d.r.err == errStarved {
+	} else if d.r.err == errStarved {
 		// The record (or the header) is cut short by the end of what has
 		// arrived, whatever error that made: start it over once at least
 		// twice as many bytes are there, so that a record arriving in
