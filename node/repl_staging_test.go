@@ -42,7 +42,7 @@ func stagingWorld(t *testing.T, keys string, oldKey bool) (*World, *WorldNode, *
 // dataset, never LOADING, and once the file is in place it takes the
 // staged keys, so the sync ends as the transfer does.
 func TestReplEmptyReplicaDecodesAsThePayloadArrives(t *testing.T) {
-	w, a, b := stagingWorld(t, "20000", false)
+	w, _, b := stagingWorld(t, "20000", false)
 	loader := b.Node.repl.loader.(*rdbSnapshotLoader)
 	stagedMidway := 0
 	for i := 0; i < 1_000_000 && infoField(b.Node, "master_link_status") != "up"; i++ {
@@ -71,7 +71,6 @@ func TestReplEmptyReplicaDecodesAsThePayloadArrives(t *testing.T) {
 	ver := strings.Index(log, "b * Loading RDB produced by version")
 	done := strings.Index(log, "b * Done loading RDB, keys loaded: 20000, keys expired: 0.")
 	require.True(t, flush >= 0 && ver > flush && done > ver, "log order:\n%s", log)
-	_ = a
 }
 
 // A replica with data keeps serving it during the transfer without holding
