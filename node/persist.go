@@ -621,8 +621,8 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 var loadSliceBytes int64 = 2 << 20
 
 // transferSliceBytes bounds a slice of decoding done while the payload is
-// still arriving and the node serves its clients meanwhile: about 7 ms at
-// the 35 MB/s a DEBUG POPULATE dump loads at (24.8 MB in 0.71 s).
+// still arriving and the node serves its clients meanwhile: the 95 slices
+// of a DEBUG POPULATE 1000000 dump took 2.2 ms (median), 8.8 ms at most.
 var transferSliceBytes int64 = 256 << 10
 
 // loadJob loads an RDB file record by record; step advances it by a
