@@ -20,10 +20,12 @@ import (
 //     default, with repl-diskless-sync-delay 0) and disk-based;
 //   - lag under load: while redis-benchmark runs SET on the master, INFO
 //     replication is sampled every 10 ms (lag in bytes: master_repl_offset
-//     minus the replica's acknowledged offset) and a marker client writes a
-//     value on the master every 10 ms and times its appearance on the
-//     replica (lag in ms, measured the same way for both); replab's own
-//     lag_ms field is reported too;
+//     minus the replica's acknowledged offset; replicas acknowledge once a
+//     second, so its p99 is about one second of the master's write rate,
+//     and a master that serves the load faster shows more bytes) and a
+//     marker client writes a value on the master every 10 ms and times its
+//     appearance on the replica (lag in ms, measured the same way for
+//     both); replab's own lag_ms field is reported too;
 //   - WAIT 1 0: the latency of SET + WAIT 1 0 with one replica.
 
 func init() { register("replication", replicationRows) }
