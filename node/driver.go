@@ -22,13 +22,13 @@ import (
 // that serialises the node's events.
 //
 // Each connection's goroutine reads what is available, hands the whole
-// batch to the node under the lock, and after releasing it (and letting the
-// other ready goroutines run, see flushDirty) writes the replies with one
-// write. Output for other connections (produced by the
-// same event) is written by their own writer goroutines, so a slow client
-// never stalls another; a writer first lets the ready connections run, so
-// that the output of many events (a replica's stream under many clients)
-// leaves in one write.
+// batch to the node under the lock, and after releasing it yields to the
+// other ready goroutines and writes the replies, in one write (see
+// flushDirty). Output for other connections (produced by the same event)
+// is written by their own writer goroutines, so a slow client never stalls
+// another; a writer first lets the ready connections run, so that the
+// output of many events (a replica's stream under many clients) leaves in
+// one write.
 type Server struct {
 	cfg  *Config
 	node *Node
@@ -60,6 +60,9 @@ type Server struct {
 	reads, emptyReads atomic.Int64
 	// writes counts the write and writev system calls that wrote bytes.
 	writes atomic.Int64
+	// onWrite, when set (by tests, see ObserveWrites), sees every write
+	// before it is made, with the connection it goes to.
+	onWrite atomic.Pointer[func(id ConnID, bufs [][]byte)]
 }
 
 // ReadCounts returns how many reads the driver made on its connections and
@@ -571,20 +574,28 @@ func (s *Server) endEventLocked(into []*conn) []*conn {
 }
 
 // flushDirty wakes the writers of the connections with new output and,
-// when the calling goroutine's own connection (self) is among them, writes
-// its output inline, after a yield (see below).
+// when the calling goroutine's own connection (self) is among them, yields
+// and then flushes it. (Its own writer goroutine, woken by another event,
+// may have written it meanwhile, or be writing it: flush then leaves it to
+// that one.)
 //
-// The yield makes a reply leave at the end of the scheduler's round, as
-// Redis writes its replies after a turn of its event loop: the goroutines
-// that are ready run their events first. A writer woken in the round (a
-// replica's link) yields too, right after the event that woke it, so it is
-// queued ahead of the replies of the events that follow: the replication
-// stream of a client's write usually leaves before the client's reply,
-// instead of after the rest of the round. A client that writes to the
-// master and then reads its write from a replica (the bench's marker)
-// finds it there sooner, and its polling does not compete for the CPU with
-// the rest of the master's round. With nothing else ready the yield
-// returns at once.
+// With one P (io-threads 1, the default) the yield puts the reply at the
+// end of the scheduler's round, as Redis writes its replies after a turn
+// of its event loop: the goroutines that are ready run their events
+// first. A writer woken by an event takes the scheduler's run-next slot
+// and yields in turn (writeLoop), so it is queued behind the reply of the
+// event that woke it but ahead of the replies of the events that follow.
+// (When one event wakes several writers, only the last keeps the slot; the
+// others queue behind the readers already ready.) Under many clients the
+// replication stream of most writes therefore leaves before their reply;
+// a lone client's reply still leaves first. With nothing else ready the
+// yield returns at once; with several Ps it orders nothing, the writers
+// simply run in parallel.
+//
+// The reading goroutine yields inside RawConn.Read's callback, so it holds
+// the descriptor's read reference meanwhile: a writer that closes the
+// connection during the yield (QUIT, CLIENT KILL, a write error) waits in
+// Close until the reader resumes, finds c.closed and stops reading.
 func (s *Server) flushDirty(dirty []*conn, self *conn) {
 	own := false
 	for _, c := range dirty {
@@ -725,6 +736,9 @@ func (s *Server) readRaw(c *conn, rc syscall.RawConn, buf []byte) error {
 // descriptor with write(2) or writev(2) when it has one (see sysWrite),
 // else with net.Buffers. Only the goroutine that is flushing c calls it.
 func (c *conn) write(bufs [][]byte) error {
+	if f := c.s.onWrite.Load(); f != nil {
+		(*f)(c.id, bufs)
+	}
 	if c.rc == nil {
 		nb := net.Buffers(bufs)
 		_, err := nb.WriteTo(c.nc)
