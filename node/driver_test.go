@@ -450,17 +450,15 @@ func TestClientsAreServedBetweenSlices(t *testing.T) {
 	assert.Less(t, p90, 8*time.Millisecond)
 }
 
-// The replication stream produced by many clients' writes leaves in one
-// write per round of the clients, not one per command: the replica's
-// connection is flushed after the other ready connections had their turn,
-// as Redis writes to its replicas once per turn of its event loop.
-func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+// startWithRawReplica starts a node with a raw replica attached by SYNC,
+// whose stream is read and dropped; the replica is online on return.
+func startWithRawReplica(t *testing.T) *redistest.Replab {
+	t.Helper()
 	r := redistest.StartReplab(t, "--repl-diskless-sync-delay", "0")
 	admin := redistest.Dial(t, r.Addr())
 	replica, err := net.Dial("tcp", r.Addr())
 	require.NoError(t, err)
-	defer replica.Close()
+	t.Cleanup(func() { replica.Close() })
 	_, err = replica.Write([]byte("SYNC\r\n"))
 	require.NoError(t, err)
 	go io.Copy(io.Discard, replica)
@@ -468,6 +466,32 @@ func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
 		_, v := admin.Do("INFO", "replication")
 		return strings.Contains(v.Str, "state=online")
 	})
+	return r
+}
+
+// setConcurrently has every client i of conns set key k<i> to value(i, j)
+// for j from 0 to n-1, all clients at once, and waits for them.
+func setConcurrently(conns []*redistest.Conn, n int, value func(i, j int) string) {
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < n; j++ {
+				c.Do("SET", "k"+strconv.Itoa(i), value(i, j))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// The replication stream produced by many clients' writes leaves in one
+// write per round of the clients, not one per command: the replica's
+// connection is flushed after the other ready connections had their turn,
+// as Redis writes to its replicas once per turn of its event loop.
+func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	r := startWithRawReplica(t)
 
 	const clients, each = 20, 200
 	conns := make([]*redistest.Conn, clients)
@@ -475,17 +499,7 @@ func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
 		conns[i] = redistest.Dial(t, r.Addr())
 	}
 	w0 := r.Server.WriteCount()
-	var wg sync.WaitGroup
-	for i, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := 0; j < each; j++ {
-				c.Do("SET", "k"+strconv.Itoa(i), strconv.Itoa(j))
-			}
-		}()
-	}
-	wg.Wait()
+	setConcurrently(conns, each, func(i, j int) string { return strconv.Itoa(j) })
 	commands := int64(clients * each)
 	// Each reply is one write of the client's own goroutine; the rest went
 	// to the replica.
@@ -504,18 +518,7 @@ func TestReplicaStreamIsWrittenOncePerRoundOfClients(t *testing.T) {
 // depends on the Go scheduler, so the test asks for a quarter.
 func TestReplicaStreamMostlyLeavesBeforeTheReplies(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	r := redistest.StartReplab(t, "--repl-diskless-sync-delay", "0")
-	admin := redistest.Dial(t, r.Addr())
-	replica, err := net.Dial("tcp", r.Addr())
-	require.NoError(t, err)
-	defer replica.Close()
-	_, err = replica.Write([]byte("SYNC\r\n"))
-	require.NoError(t, err)
-	go io.Copy(io.Discard, replica)
-	redistest.WaitFor(t, 10*time.Second, "the replica online", func() bool {
-		_, v := admin.Do("INFO", "replication")
-		return strings.Contains(v.Str, "state=online")
-	})
+	r := startWithRawReplica(t)
 
 	// The writes, in order: the stream's bytes, and for each client reply
 	// whether the stream already held the value it answers.
@@ -559,17 +562,7 @@ func TestReplicaStreamMostlyLeavesBeforeTheReplies(t *testing.T) {
 		conns[i] = redistest.Dial(t, r.Addr())
 		conns[i].Do("ECHO", "client-"+strconv.Itoa(i))
 	}
-	var wg sync.WaitGroup
-	for i, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := 0; j < each; j++ {
-				c.Do("SET", "k"+strconv.Itoa(i), strconv.Itoa(i)+"-"+strconv.Itoa(j))
-			}
-		}()
-	}
-	wg.Wait()
+	setConcurrently(conns, each, func(i, j int) string { return strconv.Itoa(i) + "-" + strconv.Itoa(j) })
 	mu.Lock()
 	defer mu.Unlock()
 	total := 0
