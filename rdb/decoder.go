@@ -335,14 +335,13 @@ func (d *Decoder) next() (Record, error) {
 		if err != nil {
 			return Record{}, d.fail(err, nil, false, t)
 		}
+		var v Value
+		var str []byte
 		if t == TypeString && d.opts.RawStrings {
-			s, err := r.readString()
-			if err != nil {
-				return Record{}, d.fail(err, key, true, t)
-			}
-			return Record{Kind: RecordKey, Offset: start, DB: d.db, Key: key, Type: t, Str: s, KeyMeta: meta}, nil
+			str, err = r.readString()
+		} else {
+			v, err = d.vd.decode(t)
 		}
-		v, err := d.vd.decode(t)
 		if err != nil {
 			if err == errEmpty && !d.opts.RejectEmptyKeys {
 				d.warn(off, "skipping empty key: "+string(key))
@@ -352,7 +351,7 @@ func (d *Decoder) next() (Record, error) {
 			}
 			return Record{}, d.fail(err, key, true, t)
 		}
-		return Record{Kind: RecordKey, Offset: start, DB: d.db, Key: key, Type: t, Value: v, KeyMeta: meta}, nil
+		return Record{Kind: RecordKey, Offset: start, DB: d.db, Key: key, Type: t, Value: v, Str: str, KeyMeta: meta}, nil
 	}
 }
 

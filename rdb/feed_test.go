@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -119,7 +120,7 @@ func feedCorpus(t *testing.T) map[string][]byte {
 		t.Logf("SKIPPED in part: no shared RDB files written by real Redis (see sharedRDB); decoding the Encoder's file only")
 	}
 	for _, path := range paths {
-		name := path[bytes.LastIndexByte([]byte(path), '/')+1:]
+		name := filepath.Base(path)
 		files[name] = sharedRDB(t, name)
 	}
 	return files
