@@ -618,12 +618,12 @@ func (n *Node) loadRDB(r io.Reader, name string, merge bool) error {
 // loadSliceBytes is how much of the file a slice of a loadJob reads at
 // most: Redis's loading process serves events every 2 MB
 // (loading-process-events-interval-bytes).
-var loadSliceBytes int64 = 2 << 20
+const loadSliceBytes = 2 << 20
 
 // transferSliceBytes bounds a slice of decoding done while the payload is
 // still arriving and the node serves its clients meanwhile: the 95 slices
 // of a DEBUG POPULATE 1000000 dump took 2.2 ms (median), 8.8 ms at most.
-var transferSliceBytes int64 = 256 << 10
+const transferSliceBytes = 256 << 10
 
 // loadJob loads an RDB file record by record; step advances it by a
 // bounded number of keys, so that a replica loading its master's payload
@@ -639,7 +639,7 @@ type loadJob struct {
 	err             error
 	done            bool
 	needMore        bool         // the last step stopped at the end of what has arrived (an rdb.Feed)
-	sliceBytes      int64        // input a step decodes at most; 0 for loadSliceBytes
+	sliceBytes      int64        // input a step decodes at most
 	observer        LoadObserver // told of the bulk load until close
 
 	// While staging (see stage), what the load tells the node and the log
@@ -665,7 +665,7 @@ func (n *Node) newLoadJob(r io.Reader, name string, merge bool) *loadJob {
 // decoding its master's payload while it arrives keeps serving with the
 // collector on, and calls bulkLoad once the node is loading.
 func (n *Node) newQuietLoadJob(r io.Reader, name string, merge bool) *loadJob {
-	j := &loadJob{n: n, ks: n.ks, name: name, merge: merge, master: !n.isReplica()}
+	j := &loadJob{n: n, ks: n.ks, name: name, merge: merge, master: !n.isReplica(), sliceBytes: loadSliceBytes}
 	j.d = rdb.NewDecoder(r, rdb.DecoderOptions{
 		NoDupCheck:      true, // insertion detects duplicates
 		ListNodes:       true,
@@ -742,12 +742,8 @@ func (j *loadJob) step(keys int64) (bool, error) {
 	ks := j.ks
 	j.needMore = false
 	startOff := d.Offset()
-	sliceBytes := loadSliceBytes
-	if j.sliceBytes > 0 {
-		sliceBytes = j.sliceBytes
-	}
 	// Keys are inserted in batches whose buckets are prefetched together.
-	for budget := keys; budget > 0 && d.Offset()-startOff < sliceBytes; {
+	for budget := keys; budget > 0 && d.Offset()-startOff < j.sliceBytes; {
 		rec, err := d.Next()
 		if err == nil && rec.Kind == rdb.RecordKey {
 			budget--

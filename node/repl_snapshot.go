@@ -624,7 +624,7 @@ func (l *rdbSnapshotLoader) Write(p []byte) error {
 			l.synced = l.written
 		}
 	}
-	if l.feed == nil || l.job == nil {
+	if l.feed == nil { // a disk load of a replica with data: loaded after End
 		return nil
 	}
 	l.feed.Write(p)
@@ -690,7 +690,7 @@ func (l *rdbSnapshotLoader) End(done func(LoadResult, error)) {
 	}
 	if l.feed != nil {
 		l.feed.Close()
-		l.job.sliceBytes = 0 // the node is loading now
+		l.job.sliceBytes = loadSliceBytes // the node is loading now
 	}
 	if l.staged != nil {
 		// The node has emptied its dataset: it takes what was decoded so far.
@@ -776,7 +776,7 @@ func (l *rdbSnapshotLoader) Abort() {
 	if l.job != nil {
 		l.job.close()
 	}
-	if l.toParser && l.feed != nil || l.done != nil {
+	if (l.toParser && l.feed != nil) || l.done != nil {
 		// Keys went into the node's dataset (a socket load, or any load
 		// after End): remove the half-loaded data, as a failed load does.
 		l.n.emptyData()
