@@ -98,27 +98,19 @@ func TestReplReplicaWithDataLoadsAfterTheTransfer(t *testing.T) {
 // dataset is left as it was), a socket load's keys, which went straight
 // into the emptied dataset, are removed (Redis empties it as well).
 func TestReplPayloadDamagedMidwayFailsCleanly(t *testing.T) {
-	var good bytes.Buffer
-	e := rdb.NewEncoder(&good, rdb.DefaultEncoderOptions())
+	// The type byte of the 500th key becomes one that is none.
+	var damaged bytes.Buffer
+	e := rdb.NewEncoder(&damaged, rdb.DefaultEncoderOptions())
+	at := -1
 	for i := 0; i < 1000; i++ {
+		if i == 499 {
+			require.NoError(t, e.Flush())
+			at = damaged.Len()
+		}
 		require.NoError(t, e.WriteKey([]byte("key:"+strconv.Itoa(i)), rdb.KeyMeta{}, rdb.String("value")))
 	}
 	require.NoError(t, e.Close())
-	payload := good.Bytes()
-	// The type byte of the 500th key becomes one that is none.
-	d := rdb.NewDecoder(bytes.NewReader(payload), rdb.DecoderOptions{})
-	at := int64(-1)
-	for keys := 0; at < 0; {
-		rec, err := d.Next()
-		require.NoError(t, err)
-		if rec.Kind == rdb.RecordKey {
-			if keys++; keys == 500 {
-				at = rec.Offset
-			}
-		}
-	}
-	damaged := append([]byte(nil), payload...)
-	damaged[at] = 200
+	damaged.Bytes()[at] = 200
 
 	for _, toParser := range []bool{false, true} {
 		tn := newTestNode(t)
@@ -127,10 +119,11 @@ func TestReplPayloadDamagedMidwayFailsCleanly(t *testing.T) {
 			tn.n.replPrepareLoad() // as the node does first: empty, LOADING
 			require.True(t, tn.n.loading)
 		}
-		require.NoError(t, l.Begin(LoadHeader{Size: int64(len(damaged)), ToParser: toParser, Offset: -1}))
+		payload := damaged.Bytes()
+		require.NoError(t, l.Begin(LoadHeader{Size: int64(len(payload)), ToParser: toParser, Offset: -1}))
 		var err error
-		for off := 0; off < len(damaged) && err == nil; off += 100 {
-			err = l.Write(damaged[off:min(off+100, len(damaged))])
+		for off := 0; off < len(payload) && err == nil; off += 100 {
+			err = l.Write(payload[off:min(off+100, len(payload))])
 			for err == nil && l.Loading() {
 				l.Step()
 			}
